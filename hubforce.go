@@ -1,0 +1,168 @@
+// Package hubforce holds the domain types every other package speaks: the two
+// sides, the objects synced between them, the normalised change that both
+// webhook formats are parsed into, and the decisions taken on each delivery.
+//
+// Adapters live under internal/, each named for what it wraps; they depend on
+// this package and never on each other's internals.
+package hubforce
+
+import (
+	"time"
+)
+
+// Side is one of the two CRMs.
+type Side string
+
+const (
+	HubSpot    Side = "hubspot"
+	Salesforce Side = "salesforce"
+)
+
+// Other returns the side a change on s is delivered to.
+func (s Side) Other() Side {
+	if s == HubSpot {
+		return Salesforce
+	}
+	return HubSpot
+}
+
+// Object is the bridge's own name for a synced record type; each side has its
+// own spelling (HubSpotName, SalesforceName).
+type Object string
+
+const (
+	Contact Object = "contact"
+	Company Object = "company"
+)
+
+// HubSpotName is the CRM v3 object type in HubSpot URLs ("contacts").
+func (o Object) HubSpotName() string {
+	switch o {
+	case Contact:
+		return "contacts"
+	case Company:
+		return "companies"
+	}
+	return string(o)
+}
+
+// SalesforceName is the sObject type ("Contact", "Account").
+func (o Object) SalesforceName() string {
+	switch o {
+	case Contact:
+		return "Contact"
+	case Company:
+		return "Account"
+	}
+	return string(o)
+}
+
+// ObjectFromHubSpot maps a HubSpot object name or objectTypeId to an Object.
+// ok is false for objects the bridge does not sync.
+func ObjectFromHubSpot(name string) (Object, bool) {
+	switch name {
+	case "contacts", "contact", "0-1":
+		return Contact, true
+	case "companies", "company", "0-2":
+		return Company, true
+	}
+	return "", false
+}
+
+// ObjectFromSalesforce maps an sObject type to an Object.
+func ObjectFromSalesforce(sobject string) (Object, bool) {
+	switch sobject {
+	case "Contact":
+		return Contact, true
+	case "Account":
+		return Company, true
+	}
+	return "", false
+}
+
+// ChangeKind says what happened to a record.
+type ChangeKind string
+
+const (
+	KindCreate      ChangeKind = "create"
+	KindUpdate      ChangeKind = "update"
+	KindDelete      ChangeKind = "delete"
+	KindRestore     ChangeKind = "restore"
+	KindMerge       ChangeKind = "merge"
+	KindAssociation ChangeKind = "association"
+	// KindPrivacyDelete is a GDPR deletion (HubSpot contact.privacyDeletion).
+	KindPrivacyDelete ChangeKind = "privacy_delete"
+)
+
+// Change is one event from one side, normalised. HubSpot sends one event per
+// changed property; Salesforce sends a snapshot of the fields the admin
+// selected. Both become a Change with the fields they carry.
+type Change struct {
+	Side     Side
+	Object   Object
+	RecordID string
+	Kind     ChangeKind
+
+	// DeliveryID identifies the event for duplicate detection: HubSpot
+	// "portalId/subscriptionId/eventId" (eventId alone is not unique),
+	// Salesforce the notification Id.
+	DeliveryID string
+
+	// Version orders changes to one record: HubSpot occurredAt, Salesforce
+	// SystemModstamp (or LastModifiedDate). Zero when the delivery carries none.
+	Version time.Time
+
+	// Fields holds the property values the event carries, by source-side
+	// name. A HubSpot propertyChange carries one; a creation none (the bridge
+	// reads the record); an Outbound Message the selected fields. An empty
+	// string clears a value.
+	Fields map[string]string
+
+	// Source tells who made the change, for echo detection: HubSpot
+	// changeSource ("INTEGRATION", "CRM_UI"…) and sourceId; Salesforce
+	// LastModifiedById.
+	ChangeSource string
+	SourceID     string
+
+	// Merge: the surviving record and the ones merged into it.
+	MergedIDs []string
+	NewID     string
+
+	// Association: the company the contact is (or no longer is) attached to.
+	AssociatedID       string
+	AssociationRemoved bool
+	AssociationPrimary bool
+
+	// Attempt is the sender's delivery attempt number (HubSpot attemptNumber).
+	Attempt int
+}
+
+// Decision is what the bridge did with a delivered change; it is kept in the
+// record's history so that `hubforce explain` can tell the story.
+type Decision string
+
+const (
+	Accepted     Decision = "accepted" // committed, waiting for delivery
+	Duplicate    Decision = "duplicate"
+	Stale        Decision = "stale"
+	Echo         Decision = "echo"
+	Unmapped     Decision = "unmapped"
+	Applied      Decision = "applied"
+	DeadLettered Decision = "dead_lettered"
+)
+
+// Link pairs the same record on both sides.
+type Link struct {
+	Object       Object
+	HubSpotID    string
+	SalesforceID string
+	CreatedAt    time.Time
+}
+
+// ID returns the link's id on side s.
+func (l Link) ID(s Side) string {
+	if s == HubSpot {
+		return l.HubSpotID
+	}
+	return l.SalesforceID
+}

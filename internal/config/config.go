@@ -1,0 +1,171 @@
+// Package config reads hubforce's configuration from the environment and an
+// optional .env-style file. Variable names are part of the contract (SPEC §2);
+// every knob has a default so that only credentials need setting.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/joho/godotenv"
+)
+
+// Config is the whole configuration. Field tags name the variables without
+// their HUBFORCE_ prefix.
+type Config struct {
+	ListenAddr  string `env:"LISTEN_ADDR" envDefault:":8080"`
+	PublicURL   string `env:"PUBLIC_URL"`
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"sqlite:hubforce.db"`
+	MappingFile string `env:"MAPPING_FILE"`
+	AdminToken  string `env:"ADMIN_TOKEN"`
+	SlackURL    string `env:"SLACK_WEBHOOK_URL"`
+	SecretKey   string `env:"SECRET_KEY"`
+
+	HubSpot    HubSpot    `envPrefix:"HUBSPOT_"`
+	Salesforce Salesforce `envPrefix:"SALESFORCE_"`
+
+	// Knobs (README "Configuration").
+	BodyLimit         int64         `env:"BODY_LIMIT" envDefault:"1048576"`
+	Workers           int           `env:"WORKERS" envDefault:"4"`
+	BatchLinger       time.Duration `env:"BATCH_LINGER" envDefault:"200ms"`
+	RetryCeiling      time.Duration `env:"RETRY_CEILING" envDefault:"24h"`
+	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"15m"`
+	Retention         time.Duration `env:"RETENTION" envDefault:"168h"`
+	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s"`
+	SalesforceBudget  float64       `env:"SALESFORCE_BUDGET_SHARE" envDefault:"0.75"`
+	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat         string        `env:"LOG_FORMAT" envDefault:"json"`
+}
+
+// HubSpot holds the HUBFORCE_HUBSPOT_* variables.
+type HubSpot struct {
+	ClientSecret string `env:"CLIENT_SECRET"`
+	AppID        int64  `env:"APP_ID"`
+	AccessToken  string `env:"ACCESS_TOKEN"`
+	ClientID     string `env:"CLIENT_ID"`
+	RefreshToken string `env:"REFRESH_TOKEN"`
+	APIURL       string `env:"API_URL" envDefault:"https://api.hubapi.com"`
+}
+
+// Salesforce holds the HUBFORCE_SALESFORCE_* variables.
+type Salesforce struct {
+	OrgID          string `env:"ORG_ID"`
+	LoginURL       string `env:"LOGIN_URL" envDefault:"https://login.salesforce.com"`
+	ClientID       string `env:"CLIENT_ID"`
+	ClientSecret   string `env:"CLIENT_SECRET"`
+	RefreshToken   string `env:"REFRESH_TOKEN"`
+	Username       string `env:"USERNAME"`
+	PrivateKeyFile string `env:"PRIVATE_KEY_FILE"`
+	APIVersion     string `env:"API_VERSION" envDefault:"v66.0"`
+}
+
+// Prefix starts every variable name.
+const Prefix = "HUBFORCE_"
+
+// Load reads the process environment, with envFile (if not empty) supplying
+// values the environment does not set.
+func Load(envFile string) (Config, error) {
+	environ := map[string]string{}
+	if envFile != "" {
+		fromFile, err := godotenv.Read(envFile)
+		if err != nil {
+			return Config{}, fmt.Errorf("reading %s: %w", envFile, err)
+		}
+		for k, v := range fromFile {
+			environ[k] = v
+		}
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			environ[k] = v
+		}
+	}
+	return Parse(environ)
+}
+
+// Parse reads the configuration from a map of variables (tests use it).
+func Parse(environ map[string]string) (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Prefix: Prefix, Environment: environ}); err != nil {
+		return Config{}, nameVariables(err)
+	}
+	return c, nil
+}
+
+// nameVariables rewrites env's parse errors, which name Go struct fields, to
+// name the variable the user set instead.
+func nameVariables(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	vars := variables(reflect.TypeFor[Config](), Prefix)
+	var errs []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if name, ok := vars[pe.Name]; ok {
+				errs = append(errs, fmt.Errorf("%s: %w", name, pe.Err))
+				continue
+			}
+		}
+		errs = append(errs, e)
+	}
+	return fmt.Errorf("configuration: %w", errors.Join(errs...))
+}
+
+// variables maps struct field names to variable names. Nested field names
+// that repeat (ClientID on both sides) are strings, which never fail to parse.
+func variables(t reflect.Type, prefix string) map[string]string {
+	out := map[string]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if p, ok := f.Tag.Lookup("envPrefix"); ok {
+			for k, v := range variables(f.Type, prefix+p) {
+				out[k] = v
+			}
+			continue
+		}
+		if name := f.Tag.Get("env"); name != "" {
+			out[f.Name] = prefix + name
+		}
+	}
+	return out
+}
+
+// ValidateServe reports every problem that keeps `serve` from starting, each
+// naming its variable.
+func (c Config) ValidateServe() error {
+	var errs []error
+	need := func(name, v string) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s%s is required", Prefix, name))
+		}
+	}
+	need("HUBSPOT_CLIENT_SECRET", c.HubSpot.ClientSecret)
+	need("SALESFORCE_ORG_ID", c.Salesforce.OrgID)
+	if id := c.Salesforce.OrgID; id != "" && len(id) != 15 && len(id) != 18 {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_ORG_ID must be a 15- or 18-character id, got %d characters", Prefix, len(id)))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%sPUBLIC_URL must be an absolute URL such as https://sync.example.com", Prefix))
+		}
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, fmt.Errorf("%sDATABASE_URL must start with sqlite: or postgres://", Prefix))
+	}
+	if c.SalesforceBudget <= 0 || c.SalesforceBudget > 1 {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_SHARE must be in (0, 1], got %v", Prefix, c.SalesforceBudget))
+	}
+	if c.Workers < 1 {
+		errs = append(errs, fmt.Errorf("%sWORKERS must be at least 1", Prefix))
+	}
+	return errors.Join(errs...)
+}
