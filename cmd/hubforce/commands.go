@@ -8,20 +8,6 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 )
 
-func newServeCmd(g *globals) *cobra.Command {
-	var dryRun bool
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Run the production server: webhook endpoints and delivery workers",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return notYet("serve", 3)
-		},
-	}
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "shadow mode: take real traffic, read, write nothing, report what would have been written")
-	return cmd
-}
-
 func newBackfillCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backfill",
@@ -77,17 +63,6 @@ func newConfigCmd(g *globals) *cobra.Command {
 		},
 	})
 	return cmd
-}
-
-func newMigrateCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "migrate",
-		Short: "Apply the database schema (serve also does at start)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return notYet("migrate", 3)
-		},
-	}
 }
 
 func newExplainCmd(g *globals) *cobra.Command {

@@ -1,17 +1,40 @@
 package main
 
 import (
+	"os"
+
 	"github.com/spf13/cobra"
+
+	"github.com/hubforce/hubforce/internal/logging"
+	"github.com/hubforce/hubforce/internal/sandbox"
 )
 
-func newSandboxCmd(g *globals) *cobra.Command {
+func newSandboxCmd(_ *globals) *cobra.Command {
+	o := sandbox.Options{}
+	var logFormat string
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run the whole product on this machine against built-in HubSpot and Salesforce simulators",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return notYet("sandbox", 2)
+			log, err := logging.New(os.Stderr, "info", logFormat)
+			if err != nil {
+				return err
+			}
+			o.Out, o.Log = cmd.OutOrStdout(), log
+			return sandbox.Run(cmd.Context(), o)
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&o.OnlySimulators, "only-simulators", false, "run only the HubSpot and Salesforce simulators")
+	f.StringVar(&o.BridgeAddr, "listen", "127.0.0.1:8080", "the bridge's address")
+	f.StringVar(&o.HubSpotAddr, "hubspot-addr", "127.0.0.1:8081", "the HubSpot simulator's address")
+	f.StringVar(&o.SalesforceAddr, "salesforce-addr", "127.0.0.1:8082", "the Salesforce simulator's address")
+	f.StringVar(&o.HubSpotWebhookURL, "hubspot-webhook-url", "", "send the HubSpot simulator's webhooks here instead of the bridge")
+	f.StringVar(&o.SalesforceOutboundURL, "salesforce-outbound-url", "", "send the Salesforce simulator's outbound messages here instead of the bridge")
+	f.StringVar(&o.DatabaseURL, "database", "sqlite:hubforce-sandbox.db", "the bridge's store")
+	f.Float64Var(&o.Rate, "rate", 1, "generated changes per second (0: none)")
+	f.Uint64Var(&o.Seed, "seed", 1, "generator seed, for repeatable runs")
+	f.StringVar(&logFormat, "log-format", "console", "console or json")
 	return cmd
 }

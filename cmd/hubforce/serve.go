@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/hubforce/hubforce/internal/bridge"
+	"github.com/hubforce/hubforce/internal/config"
+	"github.com/hubforce/hubforce/internal/logging"
+	"github.com/hubforce/hubforce/internal/store"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the production server: webhook endpoints and delivery workers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dryRun {
+				return notYet("serve --dry-run", 4)
+			}
+			c, log, err := loadServeConfig(g)
+			if err != nil {
+				return err
+			}
+			return bridge.Run(cmd.Context(), c, nil, log)
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "shadow mode: take real traffic, read, write nothing, report what would have been written")
+	return cmd
+}
+
+func loadServeConfig(g *globals) (config.Config, zerolog.Logger, error) {
+	c, err := config.Load(g.envFile)
+	if err != nil {
+		return c, zerolog.Nop(), err
+	}
+	if err := c.ValidateServe(); err != nil {
+		return c, zerolog.Nop(), fmt.Errorf("configuration is not valid:\n%w", err)
+	}
+	log, err := logging.New(os.Stderr, c.LogLevel, c.LogFormat)
+	return c, log, err
+}
+
+func newMigrateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database schema (serve also does at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := config.Load(g.envFile)
+			if err != nil {
+				return err
+			}
+			if err := store.Migrate(cmd.Context(), c.DatabaseURL); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "schema is current")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,222 @@
+package hubspot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// MaxEvents is the most events HubSpot puts in one webhook request ("Each
+// request can contain up to 100 events", webhooks guide). ParseEvents refuses
+// more: the body has already passed the signature check, so a larger batch
+// means the sender is not behaving as documented, and a 400 that HubSpot
+// retries for 24 hours is louder and safer than silently taking on work the
+// pipeline was sized not to see.
+const MaxEvents = 100
+
+// ErrMalformed wraps every reason ParseEvents refuses a body (answer 400).
+var ErrMalformed = errors.New("hubspot webhook: malformed body")
+
+// Event is one webhook event with every field HubSpot documents (WIRE.md,
+// "HubSpot webhooks"). Ids are JSON numbers on the wire; they are decoded
+// from the literal (never through float64), so ids above 2^53 survive, and
+// anything beyond int64 is refused.
+type Event struct {
+	EventID          int64  // not unique on its own: pair with PortalID and SubscriptionID
+	SubscriptionID   int64  //
+	PortalID         int64  //
+	AppID            int64  //
+	OccurredAt       int64  // epoch milliseconds
+	SubscriptionType string // e.g. "contact.propertyChange"; the old doc's "eventType" is accepted
+	AttemptNumber    int    // starts at 0
+	ObjectID         int64  // absent on legacy association events
+	ObjectTypeID     string // generic "object.*" events: "0-1" contact, "0-2" company
+	PropertyName     string
+	PropertyValue    string // "REDACTED" for Sensitive Data properties
+	ChangeSource     string // "CRM_UI", "INTEGRATION", "HUBSPOT_INTERNAL"…
+	SourceID         string // "userId:…", an app id, …
+	ChangeFlag       string // "NEW", "CREATED", "DELETED"…
+	IsSensitive      bool
+
+	// merge
+	PrimaryObjectID         int64
+	MergedObjectIDs         []int64
+	NewObjectID             int64
+	NumberOfPropertiesMoved int
+
+	// associationChange
+	AssociationType      string // legacy: "CONTACT_TO_COMPANY"…
+	FromObjectID         int64
+	ToObjectID           int64
+	FromObjectTypeID     string // generic: "0-1"…
+	ToObjectTypeID       string
+	AssociationTypeID    int64
+	AssociationCategory  string // "HUBSPOT_DEFINED"…
+	AssociationRemoved   bool
+	IsPrimaryAssociation bool
+}
+
+// wireEvent is the JSON shape. json.Number keeps the literal (so presence can
+// be told from zero, and no float rounding happens); flexString takes the
+// few string fields that some senders emit as numbers or null.
+type wireEvent struct {
+	EventID                 json.Number   `json:"eventId"`
+	SubscriptionID          json.Number   `json:"subscriptionId"`
+	PortalID                json.Number   `json:"portalId"`
+	AppID                   json.Number   `json:"appId"`
+	OccurredAt              json.Number   `json:"occurredAt"`
+	SubscriptionType        string        `json:"subscriptionType"`
+	EventType               string        `json:"eventType"`
+	AttemptNumber           json.Number   `json:"attemptNumber"`
+	ObjectID                json.Number   `json:"objectId"`
+	ObjectTypeID            string        `json:"objectTypeId"`
+	PropertyName            string        `json:"propertyName"`
+	PropertyValue           flexString    `json:"propertyValue"`
+	ChangeSource            string        `json:"changeSource"`
+	SourceID                flexString    `json:"sourceId"`
+	ChangeFlag              string        `json:"changeFlag"`
+	IsSensitive             bool          `json:"isSensitive"`
+	PrimaryObjectID         json.Number   `json:"primaryObjectId"`
+	MergedObjectIDs         []json.Number `json:"mergedObjectIds"`
+	NewObjectID             json.Number   `json:"newObjectId"`
+	NumberOfPropertiesMoved json.Number   `json:"numberOfPropertiesMoved"`
+	AssociationType         string        `json:"associationType"`
+	FromObjectID            json.Number   `json:"fromObjectId"`
+	ToObjectID              json.Number   `json:"toObjectId"`
+	FromObjectTypeID        string        `json:"fromObjectTypeId"`
+	ToObjectTypeID          string        `json:"toObjectTypeId"`
+	AssociationTypeID       json.Number   `json:"associationTypeId"`
+	AssociationCategory     string        `json:"associationCategory"`
+	AssociationRemoved      bool          `json:"associationRemoved"`
+	IsPrimaryAssociation    bool          `json:"isPrimaryAssociation"`
+}
+
+// flexString decodes a JSON string, number or boolean as its text and null
+// as "".
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+	case bytes.Equal(b, []byte("null")):
+		*s = ""
+	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
+		return errors.New("want a string, got an object or array")
+	default:
+		*s = flexString(b)
+	}
+	return nil
+}
+
+// ParseEvents decodes a webhook body: a JSON array of at most MaxEvents
+// events. Every event must carry the fields its type needs to be understood
+// (see validate); one bad event refuses the whole body, because answering
+// 2xx would acknowledge it and lose it for good, while a 400 keeps HubSpot
+// retrying until the parser is fixed. Unknown fields are ignored: HubSpot
+// adds fields over time.
+func ParseEvents(body []byte) ([]Event, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, fmt.Errorf("%w: want a JSON array of events", ErrMalformed)
+	}
+	var wire []wireEvent
+	if err := json.Unmarshal(body, &wire); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if len(wire) > MaxEvents {
+		return nil, fmt.Errorf("%w: %d events, HubSpot sends at most %d", ErrMalformed, len(wire), MaxEvents)
+	}
+	events := make([]Event, 0, len(wire))
+	for i, w := range wire {
+		e, err := w.event()
+		if err == nil {
+			err = e.validate()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: event %d: %w", ErrMalformed, i, err)
+		}
+		events = append(events, e)
+	}
+	return events, nil
+}
+
+func (w wireEvent) event() (Event, error) {
+	var p numParser
+	e := Event{
+		EventID:                 p.id("eventId", w.EventID, true),
+		SubscriptionID:          p.id("subscriptionId", w.SubscriptionID, true),
+		PortalID:                p.id("portalId", w.PortalID, true),
+		AppID:                   p.id("appId", w.AppID, false),
+		OccurredAt:              p.id("occurredAt", w.OccurredAt, true),
+		SubscriptionType:        w.SubscriptionType,
+		AttemptNumber:           int(p.small("attemptNumber", w.AttemptNumber)),
+		ObjectID:                p.id("objectId", w.ObjectID, false),
+		ObjectTypeID:            w.ObjectTypeID,
+		PropertyName:            w.PropertyName,
+		PropertyValue:           string(w.PropertyValue),
+		ChangeSource:            w.ChangeSource,
+		SourceID:                string(w.SourceID),
+		ChangeFlag:              w.ChangeFlag,
+		IsSensitive:             w.IsSensitive,
+		PrimaryObjectID:         p.id("primaryObjectId", w.PrimaryObjectID, false),
+		NewObjectID:             p.id("newObjectId", w.NewObjectID, false),
+		NumberOfPropertiesMoved: int(p.small("numberOfPropertiesMoved", w.NumberOfPropertiesMoved)),
+		AssociationType:         w.AssociationType,
+		FromObjectID:            p.id("fromObjectId", w.FromObjectID, false),
+		ToObjectID:              p.id("toObjectId", w.ToObjectID, false),
+		FromObjectTypeID:        w.FromObjectTypeID,
+		ToObjectTypeID:          w.ToObjectTypeID,
+		AssociationTypeID:       p.id("associationTypeId", w.AssociationTypeID, false),
+		AssociationCategory:     w.AssociationCategory,
+		AssociationRemoved:      w.AssociationRemoved,
+		IsPrimaryAssociation:    w.IsPrimaryAssociation,
+	}
+	if e.SubscriptionType == "" {
+		// The webhooks guide's own example labels the type "eventType".
+		e.SubscriptionType = w.EventType
+	}
+	for _, n := range w.MergedObjectIDs {
+		e.MergedObjectIDs = append(e.MergedObjectIDs, p.id("mergedObjectIds[]", n, true))
+	}
+	return e, p.err
+}
+
+// numParser collects the first number error so event() stays one table.
+type numParser struct{ err error }
+
+// id parses a non-negative integer literal; required fields must be present.
+func (p *numParser) id(field string, n json.Number, required bool) int64 {
+	if p.err != nil {
+		return 0
+	}
+	if n == "" {
+		if required {
+			p.err = fmt.Errorf("missing %s", field)
+		}
+		return 0
+	}
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil || v < 0 {
+		p.err = fmt.Errorf("%s %q is not a non-negative integer", field, truncate(string(n), 24))
+		return 0
+	}
+	return v
+}
+
+// small parses an optional counter that must fit an int32.
+func (p *numParser) small(field string, n json.Number) int64 {
+	v := p.id(field, n, false)
+	if v > 1<<31-1 && p.err == nil {
+		p.err = fmt.Errorf("%s %d out of range", field, v)
+		return 0
+	}
+	return v
+}

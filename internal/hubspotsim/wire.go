@@ -1,0 +1,182 @@
+// JSON shapes of the CRM v3 objects API (HubSpot OpenAPI, CRM/Contacts v3
+// components.schemas) and request decoding.
+
+package hubspotsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// objectJSON is SimplePublicObject(WithAssociations); New is set only by
+// batch upsert (SimplePublicUpsertObject).
+type objectJSON struct {
+	ID           string                     `json:"id"`
+	Properties   map[string]*string         `json:"properties"`
+	CreatedAt    string                     `json:"createdAt"`
+	UpdatedAt    string                     `json:"updatedAt"`
+	Archived     bool                       `json:"archived"`
+	ArchivedAt   string                     `json:"archivedAt,omitempty"`
+	Associations map[string]assocCollection `json:"associations,omitempty"`
+	New          *bool                      `json:"new,omitempty"`
+}
+
+type assocCollection struct {
+	Results []assocRef `json:"results"`
+}
+
+type assocRef struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+func (o *objectStore) toJSON(r *record, props map[string]*string) objectJSON {
+	j := objectJSON{ID: strconv.FormatInt(r.id, 10), Properties: props,
+		CreatedAt: isoMillis(r.created), UpdatedAt: isoMillis(r.updated), Archived: r.archived}
+	if r.archived {
+		j.ArchivedAt = isoMillis(r.archivedAt)
+	}
+	return j
+}
+
+// allProps is what create and update answer with: every stored value.
+func allProps(r *record) map[string]*string {
+	out := make(map[string]*string, len(r.props))
+	for k, v := range r.props {
+		out[k] = strPtr(v)
+	}
+	return out
+}
+
+// propertyInput decodes a properties object. HubSpot takes numbers and
+// booleans too and stores them as strings; null clears like "".
+type propertyInput map[string]string
+
+func (p *propertyInput) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(propertyInput, len(raw))
+	for k, v := range raw {
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) == 0 || string(v) == "null":
+			out[k] = ""
+		case v[0] == '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			out[k] = s
+		case v[0] == '{' || v[0] == '[':
+			return fmt.Errorf("property %q: value must be a string, number or boolean", k)
+		default:
+			out[k] = string(v)
+		}
+	}
+	*p = out
+	return nil
+}
+
+// decodeBody reads a JSON request body into v, answering HubSpot's 400 when
+// it is not valid JSON.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 8<<20))
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		writeErr(w, validationErr("Invalid input JSON: "+err.Error()))
+		return false
+	}
+	return true
+}
+
+// listParam reads a comma-separated (or repeated) query parameter.
+func listParam(r *http.Request, name string) []string {
+	var out []string
+	for _, v := range r.URL.Query()[name] {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func boolParam(r *http.Request, name string) bool {
+	b, _ := strconv.ParseBool(r.URL.Query().Get(name))
+	return b
+}
+
+// batchResponse is BatchResponseSimplePublicObject(WithErrors).
+type batchResponse struct {
+	Status      string            `json:"status"`
+	Results     []objectJSON      `json:"results"`
+	NumErrors   int               `json:"numErrors,omitempty"`
+	Errors      []batchError      `json:"errors,omitempty"`
+	StartedAt   string            `json:"startedAt"`
+	CompletedAt string            `json:"completedAt"`
+	Links       map[string]string `json:"links,omitempty"`
+}
+
+// batchError is StandardError inside a 207 body.
+type batchError struct {
+	Status   string              `json:"status"`
+	Category string              `json:"category"`
+	Message  string              `json:"message"`
+	Context  map[string][]string `json:"context"`
+	Errors   []errorDetail       `json:"errors"`
+	Links    map[string]string   `json:"links"`
+}
+
+func newBatchResponse(started time.Time, now func() time.Time) batchResponse {
+	return batchResponse{Status: "COMPLETE", Results: []objectJSON{},
+		StartedAt: isoMillis(started), CompletedAt: isoMillis(now())}
+}
+
+func (b *batchResponse) addError(e batchError) {
+	if e.Context == nil {
+		e.Context = map[string][]string{}
+	}
+	if e.Errors == nil {
+		e.Errors = []errorDetail{}
+	}
+	if e.Links == nil {
+		e.Links = map[string]string{}
+	}
+	e.Status = "error"
+	b.Errors = append(b.Errors, e)
+	b.NumErrors = len(b.Errors)
+}
+
+// write answers 207 when any input failed, else ok.
+func (b batchResponse) write(w http.ResponseWriter, ok int) {
+	if b.NumErrors > 0 {
+		writeJSON(w, http.StatusMultiStatus, b)
+		return
+	}
+	writeJSON(w, ok, b)
+}
+
+func (s *Server) objectOf(w http.ResponseWriter, r *http.Request) (*objectStore, bool) {
+	o, err := s.store.object(chi.URLParam(r, "objectType"))
+	if err != nil {
+		writeErr(w, err)
+		return nil, false
+	}
+	return o, true
+}
+
+// source is the change source of API writes: the app's own token.
+func (s *Server) source() Source { return Integration(s.cfg.AppID) }

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/hubspot"
+	"github.com/hubforce/hubforce/internal/salesforce"
+)
+
+// errTooLarge marks a body over the limit (413).
+var errTooLarge = errors.New("body over the limit")
+
+// readBody reads the whole body up to limit bytes. The raw bytes are what
+// HubSpot signed, so they are kept as read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	if r.ContentLength > limit {
+		return nil, errTooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errTooLarge
+	}
+	return body, err
+}
+
+func mediaType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+// hubspotWebhook answers 2xx only after every event in the body is committed
+// (SPEC §2); HubSpot retries anything else for a day.
+func (s *Server) hubspotWebhook(w http.ResponseWriter, r *http.Request) {
+	log := zerolog.Ctx(r.Context())
+	refuse := func(code int, reason string, err error) {
+		s.Metrics.Refused.WithLabelValues(string(hubforce.HubSpot), reason).Inc()
+		log.Warn().Err(err).Str("reason", reason).Msg("hubspot webhook refused")
+		http.Error(w, http.StatusText(code)+": "+err.Error(), code)
+	}
+	if mt := mediaType(r); mt != "application/json" {
+		refuse(http.StatusBadRequest, "content_type", errors.New("content type must be application/json"))
+		return
+	}
+	body, err := readBody(w, r, s.BodyLimit)
+	if errors.Is(err, errTooLarge) {
+		refuse(http.StatusRequestEntityTooLarge, "too_large", err)
+		return
+	}
+	if err != nil {
+		refuse(http.StatusBadRequest, "read", err)
+		return
+	}
+	// Verify before parsing: an unsigned body is not worth a parser's time.
+	if err := s.HubSpot.Verify(r, body); err != nil {
+		refuse(http.StatusUnauthorized, "signature", err)
+		return
+	}
+	events, err := hubspot.ParseEvents(body)
+	if err != nil {
+		refuse(http.StatusBadRequest, "malformed", err)
+		return
+	}
+	changes, ignored := hubspot.Changes(events)
+	if !s.commit(w, r, hubforce.HubSpot, changes, ignored) {
+		http.Error(w, "store unavailable, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// salesforceWebhook acknowledges an Outbound Message with <Ack>true</Ack> only
+// after commit; a SOAP fault makes Salesforce retry.
+func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
+	log := zerolog.Ctx(r.Context())
+	refuse := func(code int, reason string, err error) {
+		s.Metrics.Refused.WithLabelValues(string(hubforce.Salesforce), reason).Inc()
+		log.Warn().Err(err).Str("reason", reason).Msg("salesforce outbound message refused")
+		// SOAP 1.1 §6.2: a fault travels with HTTP 500; only an oversized
+		// body keeps its own status.
+		status := 0
+		if code == http.StatusRequestEntityTooLarge {
+			status = code
+		}
+		salesforce.WriteFault(w, status, salesforce.FaultClient, err.Error())
+	}
+	if s.SalesforceGuard != nil {
+		if err := s.SalesforceGuard(r); err != nil {
+			refuse(http.StatusForbidden, "guard", err)
+			return
+		}
+	}
+	if mt := mediaType(r); mt != "text/xml" {
+		refuse(http.StatusBadRequest, "content_type", errors.New("content type must be text/xml (SOAP 1.1)"))
+		return
+	}
+	body, err := readBody(w, r, s.BodyLimit)
+	if errors.Is(err, errTooLarge) {
+		refuse(http.StatusRequestEntityTooLarge, "too_large", err)
+		return
+	}
+	if err != nil {
+		refuse(http.StatusBadRequest, "read", err)
+		return
+	}
+	msg, err := salesforce.ParseNotifications(body)
+	if err != nil {
+		refuse(http.StatusBadRequest, "malformed", err)
+		return
+	}
+	if !salesforce.OrgMatches(s.SalesforceOrgID, msg.OrganizationID) {
+		refuse(http.StatusForbidden, "org", errors.New("outbound message from an organization this bridge does not serve"))
+		return
+	}
+	changes, ignored := msg.Changes()
+	if !s.commit(w, r, hubforce.Salesforce, changes, ignored) {
+		salesforce.WriteFault(w, 0, salesforce.FaultServer, "store unavailable, retry later")
+		return
+	}
+	salesforce.WriteAck(w)
+}
+
+// commit stores changes and counts what was decided; false means nothing was
+// committed and the sender must retry.
+func (s *Server) commit(_ http.ResponseWriter, r *http.Request, side hubforce.Side, changes []hubforce.Change, ignored int) bool {
+	if ignored > 0 {
+		s.Metrics.Ignored.WithLabelValues(string(side)).Add(float64(ignored))
+	}
+	if len(changes) == 0 {
+		return true
+	}
+	for _, c := range changes {
+		s.Metrics.EventsIn.WithLabelValues(string(side), string(c.Object)).Inc()
+	}
+	start := time.Now()
+	decisions, err := s.Store.Ingest(r.Context(), changes)
+	if err != nil {
+		zerolog.Ctx(r.Context()).Error().Err(err).Str("side", string(side)).Int("events", len(changes)).Msg("commit failed; the sender will retry")
+		return false
+	}
+	s.Metrics.CommitDuration.Observe(time.Since(start).Seconds())
+	for _, d := range decisions {
+		s.Metrics.Decisions.WithLabelValues(string(side), string(d)).Inc()
+	}
+	return true
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/hubforce/hubforce"
+)
+
+// Option adjusts Open.
+type Option func(*config)
+
+type config struct {
+	now          func() time.Time
+	maxGroup     int
+	committers   int // 0: the dialect's default
+	beforeCommit func(ctx context.Context, changes []hubforce.Change) error
+}
+
+func defaultConfig() config {
+	return config{now: time.Now, maxGroup: 2000}
+}
+
+// WithNow replaces the clock (tests).
+func WithNow(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// WithMaxGroup caps the number of changes one group commit takes (default
+// 2000). A single Ingest call larger than the cap still commits whole.
+func WithMaxGroup(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxGroup = n
+		}
+	}
+}
+
+// WithCommitters sets how many ingest transactions may be in flight at once
+// (default: 1 on SQLite, 4 on PostgreSQL).
+func WithCommitters(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.committers = n
+		}
+	}
+}
+
+// WithBeforeCommit runs f inside every ingest transaction just before it
+// commits, with all the group's changes; an error from f rolls the group
+// back and fails every caller in it. It exists so that tests can hold a
+// group open or make it fail.
+func WithBeforeCommit(f func(ctx context.Context, changes []hubforce.Change) error) Option {
+	return func(c *config) { c.beforeCommit = f }
+}

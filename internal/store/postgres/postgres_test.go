@@ -1,0 +1,59 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/store/storetest"
+)
+
+const urlVar = "HUBFORCE_TEST_POSTGRES_URL"
+
+// newDatabase makes a schema of its own for one test, so that tests and
+// packages running in parallel never see each other's rows, and drops it
+// when the test ends.
+func newDatabase(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(urlVar)
+	if base == "" {
+		t.Skipf("%s is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests", urlVar)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", urlVar, err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "hubforce_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", urlVar, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	if err := store.Migrate(ctx, u.String()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return u.String()
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, newDatabase)
+}
