@@ -142,12 +142,19 @@ type Change struct {
 type Decision string
 
 const (
-	Accepted     Decision = "accepted" // committed, waiting for delivery
-	Duplicate    Decision = "duplicate"
-	Stale        Decision = "stale"
-	Echo         Decision = "echo"
-	Unmapped     Decision = "unmapped"
-	Applied      Decision = "applied"
+	Accepted  Decision = "accepted" // committed, waiting for delivery
+	Duplicate Decision = "duplicate"
+	Stale     Decision = "stale"
+	Echo      Decision = "echo"
+	Unmapped  Decision = "unmapped"
+	Applied   Decision = "applied"
+	// Skipped: delivered, but the bridge chose not to write (a deletion
+	// under the default policy, a record gone from its side, nothing left
+	// to change after conflicts were resolved).
+	Skipped Decision = "skipped"
+	// Conflicted: a field's change lost to a newer change on the other
+	// side (two-way rule) and was not written.
+	Conflicted   Decision = "conflicted"
 	DeadLettered Decision = "dead_lettered"
 )
 

@@ -5,6 +5,7 @@ package bridge
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 
@@ -35,6 +36,10 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 			log.Error().Err(err).Msg("closing the store")
 		}
 	}()
+	guard, err := salesforceGuard(c)
+	if err != nil {
+		return err
+	}
 	srv := &server.Server{
 		Log:     log,
 		Store:   st,
@@ -42,8 +47,10 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 		HubSpot: hubspot.Verifier{
 			ClientSecret: c.HubSpot.ClientSecret,
 			PublicURL:    c.PublicURL,
+			RequireV3:    c.HubSpot.RequireV3,
 		},
 		SalesforceOrgID: c.Salesforce.OrgID,
+		SalesforceGuard: guard,
 		BodyLimit:       c.BodyLimit,
 		Ready:           []server.Check{{Name: "store", Fn: st.Ping}},
 	}
@@ -52,5 +59,24 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 			return fmt.Errorf("HUBFORCE_LISTEN_ADDR %s: %w", c.ListenAddr, err)
 		}
 	}
+	if c.TLSCertFile != "" {
+		tc, err := server.TLSConfig(c.TLSCertFile, c.TLSKeyFile, c.Salesforce.ClientCAFile)
+		if err != nil {
+			return err
+		}
+		ln = tls.NewListener(ln, tc)
+	}
 	return server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, log)
+}
+
+func salesforceGuard(c config.Config) (server.Guard, error) {
+	allowed, err := server.ParsePrefixes(c.Salesforce.AllowedIPs)
+	if err != nil {
+		return server.Guard{}, fmt.Errorf("HUBFORCE_SALESFORCE_ALLOWED_IPS: %w", err)
+	}
+	proxies, err := server.ParsePrefixes(c.TrustedProxies)
+	if err != nil {
+		return server.Guard{}, fmt.Errorf("HUBFORCE_TRUSTED_PROXIES: %w", err)
+	}
+	return server.Guard{Allowed: allowed, TrustedProxies: proxies, RequireClientCert: c.Salesforce.ClientCAFile != ""}, nil
 }

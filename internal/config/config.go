@@ -30,6 +30,11 @@ type Config struct {
 	HubSpot    HubSpot    `envPrefix:"HUBSPOT_"`
 	Salesforce Salesforce `envPrefix:"SALESFORCE_"`
 
+	// TLS and the Salesforce endpoint's optional hardening.
+	TLSCertFile    string `env:"TLS_CERT_FILE"`
+	TLSKeyFile     string `env:"TLS_KEY_FILE"`
+	TrustedProxies string `env:"TRUSTED_PROXIES"`
+
 	// Knobs (README "Configuration").
 	BodyLimit         int64         `env:"BODY_LIMIT" envDefault:"1048576"`
 	Workers           int           `env:"WORKERS" envDefault:"4"`
@@ -46,6 +51,7 @@ type Config struct {
 // HubSpot holds the HUBFORCE_HUBSPOT_* variables.
 type HubSpot struct {
 	ClientSecret string `env:"CLIENT_SECRET"`
+	RequireV3    bool   `env:"REQUIRE_V3"`
 	AppID        int64  `env:"APP_ID"`
 	AccessToken  string `env:"ACCESS_TOKEN"`
 	ClientID     string `env:"CLIENT_ID"`
@@ -63,6 +69,8 @@ type Salesforce struct {
 	Username       string `env:"USERNAME"`
 	PrivateKeyFile string `env:"PRIVATE_KEY_FILE"`
 	APIVersion     string `env:"API_VERSION" envDefault:"v66.0"`
+	AllowedIPs     string `env:"ALLOWED_IPS"`
+	ClientCAFile   string `env:"CLIENT_CA_FILE"`
 }
 
 // Prefix starts every variable name.
@@ -163,6 +171,12 @@ func (c Config) ValidateServe() error {
 	}
 	if c.SalesforceBudget <= 0 || c.SalesforceBudget > 1 {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_SHARE must be in (0, 1], got %v", Prefix, c.SalesforceBudget))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, fmt.Errorf("%sTLS_CERT_FILE and %sTLS_KEY_FILE go together", Prefix, Prefix))
+	}
+	if c.Salesforce.ClientCAFile != "" && c.TLSCertFile == "" {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_CLIENT_CA_FILE needs %sTLS_CERT_FILE: client certificates come over TLS", Prefix, Prefix))
 	}
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("%sWORKERS must be at least 1", Prefix))

@@ -92,7 +92,8 @@ func (e Event) validate() error {
 		return errors.New("occurredAt is zero")
 	}
 	prefix, action, _ := strings.Cut(e.SubscriptionType, ".")
-	if prefix == "object" && action != actionAssociationChange && e.ObjectTypeID == "" {
+	_, knownAction := actionKinds[action]
+	if prefix == "object" && knownAction && action != actionAssociationChange && e.ObjectTypeID == "" {
 		return fmt.Errorf("%s without objectTypeId", e.SubscriptionType)
 	}
 	if action == actionAssociationChange && (prefix == "object" || prefix == "contact" || prefix == "company") {

@@ -130,6 +130,7 @@ func TestIgnoredEvents(t *testing.T) {
 		`"subscriptionType":"contact.associationChange","associationType":"CONTACT_TO_CONTACT","fromObjectId":1,"toObjectId":2`,
 		`"subscriptionType":"object.associationChange","fromObjectTypeId":"0-1","fromObjectId":1,"toObjectTypeId":"0-3","toObjectId":2`,
 		`"subscriptionType":"nodot","objectId":1`,
+		`"subscriptionType":"object.someFutureAction","objectId":1`,
 		// Not about a synced object, so a missing objectId is not an error.
 		`"subscriptionType":"deal.propertyChange"`,
 	}

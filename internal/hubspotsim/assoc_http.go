@@ -55,14 +55,14 @@ func specPrimary(from string, typeID int) (primary, ok bool) {
 }
 
 // ends orders a pair of records as (contact, company). Callers hold mu.
-func (s *store) ends(from string, fromID, toID string) (*record, *record, *apiError) {
+func (s *store) ends(from string, fromID, toID string) (*record, *record, *APIError) {
 	if from == "contacts" {
 		return s.pair(fromID, toID)
 	}
 	return s.pair(toID, fromID)
 }
 
-func (s *store) checkAssociationInputs(o *objectStore, ins []associationInput) *apiError {
+func (s *store) checkAssociationInputs(o *objectStore, ins []associationInput) *APIError {
 	other := map[string]string{"contacts": "companies", "companies": "contacts"}[o.t.name]
 	for _, in := range ins {
 		if _, err := s.objs[other].find(string(in.To.ID), "", false); err != nil {
@@ -143,7 +143,7 @@ func (s *Server) assocWrite(w http.ResponseWriter, r *http.Request, primary bool
 	if !ok {
 		return "", false, false
 	}
-	_, err := s.mutate("contacts", func(*objectStore) (writeResult, *apiError) {
+	_, err := s.mutate("contacts", func(*objectStore) (writeResult, *APIError) {
 		c, co, err := s.store.ends(from, chi.URLParam(r, "objectId"), chi.URLParam(r, "toObjectId"))
 		if err != nil {
 			return writeResult{}, err
@@ -218,8 +218,9 @@ func (s *Server) handleAssocLabeled(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	fromID, _ := strconv.ParseInt(chi.URLParam(r, "objectId"), 10, 64)
-	toID, _ := strconv.ParseInt(chi.URLParam(r, "toObjectId"), 10, 64)
+	// Ids are strings in the current v4 spec (LabelsBetweenObjectPair,
+	// HubSpot's spec-generated SDKs); older generated SDKs typed them int.
+	fromID, toID := chi.URLParam(r, "objectId"), chi.URLParam(r, "toObjectId")
 	fromType, toType := "0-1", "0-2"
 	if from == "companies" {
 		fromType, toType = toType, fromType
@@ -238,7 +239,7 @@ func (s *Server) handleAssocDelete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, err := s.mutate("contacts", func(*objectStore) (writeResult, *apiError) {
+	_, err := s.mutate("contacts", func(*objectStore) (writeResult, *APIError) {
 		c, co, err := s.store.ends(from, chi.URLParam(r, "objectId"), chi.URLParam(r, "toObjectId"))
 		if err != nil {
 			return writeResult{}, err
@@ -264,10 +265,13 @@ func (s *Server) handleAssocList(w http.ResponseWriter, r *http.Request) {
 		TypeID   int     `json:"typeId"`
 		Label    *string `json:"label"`
 	}
+	// toObjectId is a string as in the current spec and a 2025 capture.
 	type item struct {
-		ToObjectID       int64      `json:"toObjectId"`
+		ToObjectID       string     `json:"toObjectId"`
 		AssociationTypes []typeJSON `json:"associationTypes"`
 	}
+	w, flush := deferWrites(w)
+	defer flush() // runs after the unlock below
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	rec, err := s.store.objs[from].find(chi.URLParam(r, "objectId"), "", false)
@@ -283,7 +287,7 @@ func (s *Server) handleAssocList(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []item{}
 	for _, l := range links {
-		it := item{ToObjectID: l.id}
+		it := item{ToObjectID: strconv.FormatInt(l.id, 10)}
 		if l.primary {
 			it.AssociationTypes = append(it.AssociationTypes, typeJSON{"HUBSPOT_DEFINED", primaryType, label})
 		}

@@ -49,7 +49,7 @@ func TestV4Associations(t *testing.T) {
 		t.Fatalf("list = %s", r.raw)
 	}
 	second := res[1].(map[string]any)
-	if int64(second["toObjectId"].(float64)) != mustAtof(c2) || len(second["associationTypes"].([]any)) != 2 {
+	if second["toObjectId"] != c2 || len(second["associationTypes"].([]any)) != 2 {
 		t.Errorf("second = %v", second)
 	}
 

@@ -73,7 +73,7 @@ func (t *tokens) expireAll() {
 }
 
 // check classifies a bearer token: ok, or the 401 HubSpot answers.
-func (t *tokens) check(tok string) (principal, *apiError) {
+func (t *tokens) check(tok string) (principal, *APIError) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if i, ok := t.private[tok]; ok {
@@ -94,7 +94,7 @@ func (t *tokens) check(tok string) (principal, *apiError) {
 }
 
 // invalidAuth is the body observed for a missing or unknown token.
-func invalidAuth() *apiError {
+func invalidAuth() *APIError {
 	return newErr(http.StatusUnauthorized, "INVALID_AUTHENTICATION",
 		"Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview")
 }

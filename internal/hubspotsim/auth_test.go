@@ -119,3 +119,16 @@ func TestInvalidAuthentication(t *testing.T) {
 		}
 	}
 }
+
+func TestIntrospection(t *testing.T) {
+	h := newHarness(t, oauthConfig())
+	_, tok := refresh(t, h, goodForm())
+	access := tok["access_token"].(string)
+	r := h.doAs(t, "", http.MethodGet, "/oauth/v1/access-tokens/"+access, nil)
+	wantStatus(t, r, http.StatusOK)
+	if b := r.json(t); b["token"] != access || b["expires_in"] != float64(1800) || b["hub_id"] != float64(62515) {
+		t.Errorf("introspection = %s", r.raw)
+	}
+	h.sim.ExpireTokens()
+	wantStatus(t, h.doAs(t, "", http.MethodGet, "/oauth/v1/access-tokens/"+access, nil), http.StatusNotFound)
+}

@@ -14,14 +14,14 @@ const (
 	maxBatchHistoryInputs = 50
 )
 
-func checkBatchSize(n int) *apiError {
+func checkBatchSize(n int) *APIError {
 	if n > maxBatchInputs {
 		return validationErr("The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again")
 	}
 	return nil
 }
 
-func duplicateIDs(ids []string) *apiError {
+func duplicateIDs(ids []string) *APIError {
 	seen, dups := map[string]bool{}, []string{}
 	for _, id := range ids {
 		if seen[id] {
@@ -50,8 +50,7 @@ type batchInput struct {
 }
 
 // handleBatchRead serves POST …/batch/read; missing ids make a 207.
-// propertiesWithHistory is accepted (and capped at 50 inputs, as HubSpot
-// does) but no history is returned.
+// propertiesWithHistory caps the inputs at 50, as HubSpot does.
 func (s *Server) handleBatchRead(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.objectOf(w, r)
 	if !ok {
@@ -95,7 +94,9 @@ func (s *Server) handleBatchRead(w http.ResponseWriter, r *http.Request) {
 			missing = append(missing, input.ID)
 			continue
 		}
-		resp.Results = append(resp.Results, o.toJSON(rec, o.view(rec, in.Properties)))
+		j := o.toJSON(rec, o.view(rec, in.Properties))
+		j.PropertiesWithHistory = o.historyView(rec, in.PropertiesWithHistory)
+		resp.Results = append(resp.Results, j)
 	}
 	s.store.mu.Unlock()
 	if len(missing) > 0 {
@@ -106,7 +107,7 @@ func (s *Server) handleBatchRead(w http.ResponseWriter, r *http.Request) {
 
 // precheckCreate validates a create without writing: properties, unique
 // values against the store and against earlier inputs of the same batch.
-func (s *store) precheckCreate(o *objectStore, props map[string]string, batchSeen map[string]bool) *apiError {
+func (s *store) precheckCreate(o *objectStore, props map[string]string, batchSeen map[string]bool) *APIError {
 	if errs := o.t.validate(props, s.portalID); len(errs) > 0 {
 		return propertyErrors(errs)
 	}
@@ -153,7 +154,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	traced := allTraced(in.Inputs)
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		seen := map[string]bool{}
 		var all writeResult
 		if !traced {
@@ -217,7 +218,7 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
 		recs := make([]*record, len(in.Inputs))
 		var missing []string
@@ -283,7 +284,7 @@ func (s *Server) handleBatchArchive(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	_, _ = s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, _ = s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
 		for _, input := range in.Inputs {
 			if rec, err := o.find(input.ID, "", false); err == nil {

@@ -37,7 +37,7 @@ func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
 		props := make([]map[string]string, len(in.Inputs))
 		recs := make([]*record, len(in.Inputs))
@@ -57,7 +57,7 @@ func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
 		}
 		for i := range in.Inputs {
 			var res writeResult
-			var err *apiError
+			var err *APIError
 			if recs[i] != nil {
 				res, err = s.store.update(o, recs[i], props[i], s.source())
 			} else {

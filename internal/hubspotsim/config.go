@@ -15,14 +15,16 @@ import (
 // documented default.
 type Config struct {
 	// PortalID is the HubSpot account ("hub") id; it appears as portalId in
-	// webhooks and hub_id in token responses.
+	// webhooks and hub_id in token responses. Default 62515 (HubSpot's doc
+	// examples).
 	PortalID int64
 	// AppID is the id of the app the bridge runs as. Webhooks carry it as
 	// appId, and writes made with any token accepted here carry it as sourceId
-	// (changeSource INTEGRATION).
+	// (changeSource INTEGRATION). Default 54321.
 	AppID int64
 	// ClientID and ClientSecret are the app's OAuth credentials. The secret
-	// also signs webhooks (v1, v2 and v3 all use it).
+	// also signs webhooks (v1, v2 and v3 all use it); an empty secret signs
+	// with an empty key.
 	ClientID     string
 	ClientSecret string
 	// PrivateAppTokens are static bearer tokens that never expire (HubSpot
@@ -43,6 +45,10 @@ type Config struct {
 	DailyLimit int
 	// SearchPerSecond is the CRM search limit per account (5 per second).
 	SearchPerSecond int
+	// SearchLag is how long a write takes to show in search results (HubSpot
+	// documents "a short lag" without a figure); 0 makes writes visible at
+	// once. Reconciliation tests should set a few seconds.
+	SearchLag time.Duration
 	// WebhookURL receives webhook batches; empty disables webhooks.
 	WebhookURL string
 	// SignatureVersion is "v3" (default; X-HubSpot-Signature-v3 plus the v1

@@ -2,16 +2,20 @@ package hubspotsim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/google/uuid"
 )
 
-// apiError is HubSpot's standard error body
+// APIError is an error as HubSpot reports it, returned by the Go API too
+// (errors.As finds it through the wrapping): HTTP status, category
+// (VALIDATION_ERROR, CONFLICT, OBJECT_NOT_FOUND…) and message. On the wire it
+// becomes HubSpot's standard error body
 // (developers.hubspot.com/docs/api-reference/error-handling): status "error",
 // message, correlationId, category, and optionally errors, context, links.
-type apiError struct {
+type APIError struct {
 	HTTPStatus  int
 	Category    string
 	SubCategory string
@@ -28,7 +32,7 @@ type errorDetail struct {
 	Context map[string][]string `json:"context,omitempty"`
 }
 
-func (e *apiError) Error() string {
+func (e *APIError) Error() string {
 	return fmt.Sprintf("hubspot %d %s: %s", e.HTTPStatus, e.Category, e.Message)
 }
 
@@ -45,29 +49,29 @@ type errorBody struct {
 
 func newCorrelationID() string { return uuid.NewString() }
 
-func (e *apiError) body() errorBody {
+func (e *APIError) body() errorBody {
 	return errorBody{Status: "error", Message: e.Message, CorrelationID: newCorrelationID(),
 		Category: e.Category, SubCategory: e.SubCategory, Errors: e.Errors,
 		Context: e.Context, Links: e.Links}
 }
 
-func newErr(status int, category, msg string) *apiError {
-	return &apiError{HTTPStatus: status, Category: category, Message: msg}
+func newErr(status int, category, msg string) *APIError {
+	return &APIError{HTTPStatus: status, Category: category, Message: msg}
 }
 
-func validationErr(msg string) *apiError {
+func validationErr(msg string) *APIError {
 	return newErr(http.StatusBadRequest, "VALIDATION_ERROR", msg)
 }
 
 // notFound mirrors the widely observed 404 body for a missing record.
-func notFound() *apiError {
+func notFound() *APIError {
 	return newErr(http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found")
 }
 
 // propertyErrors builds the 400 HubSpot answers for invalid property values:
 // the JSON list inside the message and one errors[] entry per property, as in
 // the PROPERTY_DOESNT_EXIST sample (docs: using-object-apis).
-func propertyErrors(list []propertyError) *apiError {
+func propertyErrors(list []propertyError) *APIError {
 	raw, _ := json.Marshal(list)
 	e := validationErr("Property values were not valid: " + string(raw))
 	for _, p := range list {
@@ -79,7 +83,7 @@ func propertyErrors(list []propertyError) *apiError {
 
 // conflictErr is the 409 HubSpot answers when a unique value is taken
 // ("Contact already exists. Existing ID: N", observed widely).
-func conflictErr(t *objectType, existing int64) *apiError {
+func conflictErr(t *objectType, existing int64) *APIError {
 	noun := "Contact"
 	if t.name == "companies" {
 		noun = "Company"
@@ -93,14 +97,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeErr(w http.ResponseWriter, e *apiError) {
+func writeErr(w http.ResponseWriter, e *APIError) {
 	writeJSON(w, e.HTTPStatus, e.body())
 }
 
 // asAPIError turns any error into the body HubSpot would send; unexpected
 // errors become a 500 INTERNAL_ERROR.
-func asAPIError(err error) *apiError {
-	if e, ok := err.(*apiError); ok {
+func asAPIError(err error) *APIError {
+	var e *APIError
+	if errors.As(err, &e) {
 		return e
 	}
 	return newErr(http.StatusInternalServerError, "INTERNAL_ERROR", "internal error")

@@ -8,7 +8,7 @@ import (
 )
 
 // mutate runs one write under the store lock and queues its webhooks.
-func (s *Server) mutate(objectType string, f func(o *objectStore) (writeResult, *apiError)) (writeResult, error) {
+func (s *Server) mutate(objectType string, f func(o *objectStore) (writeResult, *APIError)) (writeResult, error) {
 	s.store.mu.Lock()
 	o, aerr := s.store.object(objectType)
 	var res writeResult
@@ -32,7 +32,7 @@ func (s *Server) publicOf(objectType string, r *record) Record {
 
 // Create makes a record, as a UI user or an app would.
 func (s *Server) Create(objectType string, props map[string]string, src Source) (Record, error) {
-	res, err := s.mutate(objectType, func(o *objectStore) (writeResult, *apiError) {
+	res, err := s.mutate(objectType, func(o *objectStore) (writeResult, *APIError) {
 		return s.store.create(o, props, src)
 	})
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Server) Create(objectType string, props map[string]string, src Source) 
 
 // Update writes properties; an empty string clears a value.
 func (s *Server) Update(objectType, id string, props map[string]string, src Source) (Record, error) {
-	res, err := s.mutate(objectType, func(o *objectStore) (writeResult, *apiError) {
+	res, err := s.mutate(objectType, func(o *objectStore) (writeResult, *APIError) {
 		r, err := o.find(id, "", false)
 		if err != nil {
 			return writeResult{}, err
@@ -58,7 +58,7 @@ func (s *Server) Update(objectType, id string, props map[string]string, src Sour
 
 // Archive moves a record to the recycle bin (restorable).
 func (s *Server) Archive(objectType, id string, src Source) error {
-	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *APIError) {
 		r, err := o.find(id, "", false)
 		if err != nil {
 			return writeResult{}, err
@@ -73,7 +73,7 @@ func (s *Server) Archive(objectType, id string, src Source) error {
 
 // Restore brings an archived record back.
 func (s *Server) Restore(objectType, id string, src Source) error {
-	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *APIError) {
 		r, err := o.find(id, "", true)
 		if err != nil {
 			return writeResult{}, err
@@ -88,7 +88,7 @@ func (s *Server) Restore(objectType, id string, src Source) error {
 
 // Merge folds mergedID into primaryID; mergedID then resolves to primaryID.
 func (s *Server) Merge(objectType, primaryID, mergedID string, src Source) error {
-	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(objectType, func(o *objectStore) (writeResult, *APIError) {
 		return s.store.mergeByID(o, primaryID, mergedID, src)
 	})
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Server) Merge(objectType, primaryID, mergedID string, src Source) error
 // PrivacyDelete permanently deletes a contact (GDPR), firing
 // contact.privacyDeletion and contact.deletion.
 func (s *Server) PrivacyDelete(contactID string, src Source) error {
-	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *APIError) {
 		r, err := o.find(contactID, "", false)
 		if err != nil {
 			return writeResult{}, err
@@ -121,7 +121,7 @@ func (s *Server) Associate(contactID, companyID string, src Source) error {
 
 // Dissociate removes every association between the contact and the company.
 func (s *Server) Dissociate(contactID, companyID string, src Source) error {
-	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *APIError) {
 		c, co, err := s.store.pair(contactID, companyID)
 		if err != nil {
 			return writeResult{}, err
@@ -135,7 +135,7 @@ func (s *Server) Dissociate(contactID, companyID string, src Source) error {
 }
 
 func (s *Server) associateWith(contactID, companyID string, primary bool, src Source) error {
-	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate("contacts", func(o *objectStore) (writeResult, *APIError) {
 		c, co, err := s.store.pair(contactID, companyID)
 		if err != nil {
 			return writeResult{}, err

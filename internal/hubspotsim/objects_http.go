@@ -22,6 +22,8 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	w, flush := deferWrites(w)
+	defer flush() // runs after the unlock below
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	rec, err := o.find(chi.URLParam(r, "objectId"), r.URL.Query().Get("idProperty"), boolParam(r, "archived"))
@@ -30,6 +32,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := o.toJSON(rec, o.view(rec, listParam(r, "properties")))
+	j.PropertiesWithHistory = o.historyView(rec, listParam(r, "propertiesWithHistory"))
 	j.Associations = s.store.associationsJSON(o, rec, listParam(r, "associations"))
 	writeJSON(w, http.StatusOK, j)
 }
@@ -61,6 +64,13 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	archived := boolParam(r, "archived")
 	props, assocs := listParam(r, "properties"), listParam(r, "associations")
+	history := listParam(r, "propertiesWithHistory")
+	if len(history) > 0 && limit > maxBatchHistoryInputs {
+		// HubSpot lowers the page size when histories are requested.
+		limit = maxBatchHistoryInputs
+	}
+	w, flush := deferWrites(w)
+	defer flush() // runs after the unlock below
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	type page struct {
@@ -77,6 +87,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		j := o.toJSON(rec, o.view(rec, props))
+		j.PropertiesWithHistory = o.historyView(rec, history)
 		j.Associations = s.store.associationsJSON(o, rec, assocs)
 		out.Results = append(out.Results, j)
 	}
@@ -120,7 +131,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		if err := s.store.checkAssociationInputs(o, in.Associations); err != nil {
 			return writeResult{}, err
 		}
@@ -150,7 +161,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		rec, err := o.find(chi.URLParam(r, "objectId"), r.URL.Query().Get("idProperty"), false)
 		if err != nil {
 			return writeResult{}, err
@@ -175,7 +186,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, _ = s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, _ = s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		rec, err := o.find(chi.URLParam(r, "objectId"), "", false)
 		if err != nil {
 			return writeResult{}, nil
@@ -199,7 +210,7 @@ func (s *Server) handleMerge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		res, err := s.store.mergeByID(o, in.PrimaryObjectID, in.ObjectIDToMerge, s.source())
 		if err == nil {
 			out = o.toJSON(res.rec, allProps(res.rec))
@@ -230,7 +241,7 @@ func (s *Server) handleGDPRDelete(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *apiError) {
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		rec, err := o.find(in.ObjectID, in.IDProperty, false)
 		if err != nil {
 			return writeResult{}, err

@@ -1,6 +1,7 @@
 package hubspotsim_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -84,6 +85,12 @@ func TestErrorBodies(t *testing.T) {
 			`Property values were not valid: [{"isValid":false,"message":"Property \"testproperty\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"testproperty"`, "PROPERTY_DOESNT_EXIST"},
 		{"read-only property", http.MethodPost, "/crm/v3/objects/contacts",
 			map[string]any{"properties": map[string]string{"createdate": "x"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "READ_ONLY_VALUE"},
+		{"not a number", http.MethodPost, "/crm/v3/objects/companies",
+			map[string]any{"properties": map[string]string{"numberofemployees": "1,000"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_INTEGER"},
+		{"bad lifecycle option", http.MethodPost, "/crm/v3/objects/contacts",
+			map[string]any{"properties": map[string]string{"lifecyclestage": "vip"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_OPTION"},
+		{"bad email", http.MethodPost, "/crm/v3/objects/contacts",
+			map[string]any{"properties": map[string]string{"email": "not-an-email"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_EMAIL"},
 		{"email taken", http.MethodPost, "/crm/v3/objects/contacts",
 			map[string]any{"properties": map[string]string{"email": "TAKEN@example.com"}}, 409, "CONFLICT",
 			"Contact already exists. Existing ID: " + existing["id"].(string), ""},
@@ -245,5 +252,85 @@ func TestCallsByRoutePattern(t *testing.T) {
 	h.sim.ResetCalls()
 	if len(h.sim.Calls()) != 0 {
 		t.Errorf("calls after reset = %v", h.sim.Calls())
+	}
+}
+
+func TestPropertiesWithHistory(t *testing.T) {
+	h := newHarness(t, hubspotsim.Config{AppID: 8151242})
+	id := createContact(t, h, map[string]string{"email": "hist@example.com", "firstname": "A"})["id"].(string)
+	h.clock.Advance(time.Second)
+	if _, err := h.sim.Update("contacts", id, map[string]string{"firstname": "B"}, hubspotsim.UI(42)); err != nil {
+		t.Fatal(err)
+	}
+	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+"?propertiesWithHistory=firstname", nil)
+	wantStatus(t, r, http.StatusOK)
+	hist := r.json(t)["propertiesWithHistory"].(map[string]any)["firstname"].([]any)
+	if len(hist) != 2 {
+		t.Fatalf("history = %v", hist)
+	}
+	newest, oldest := hist[0].(map[string]any), hist[1].(map[string]any)
+	if newest["value"] != "B" || newest["sourceType"] != "CRM_UI" || newest["updatedByUserId"] != float64(42) ||
+		newest["timestamp"] != "2026-03-04T10:00:01.000Z" {
+		t.Errorf("newest = %v", newest)
+	}
+	if oldest["value"] != "A" || oldest["sourceType"] != "INTEGRATION" || oldest["sourceId"] != "8151242" {
+		t.Errorf("oldest = %v", oldest)
+	}
+	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{
+		"propertiesWithHistory": []string{"email"}, "inputs": []map[string]string{{"id": id}}})
+	wantStatus(t, r, http.StatusOK)
+	if got := first(t, r.json(t)["results"])["propertiesWithHistory"]; fmt.Sprint(got) == "<nil>" {
+		t.Errorf("batch read lacks propertiesWithHistory: %s", r.raw)
+	}
+}
+
+func TestGoAPIErrors(t *testing.T) {
+	h := newHarness(t, hubspotsim.Config{})
+	a, err := h.sim.Create("contacts", map[string]string{"email": "g@example.com"}, hubspotsim.UI(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		err      error
+		category string
+	}{
+		{"conflict", func() error {
+			_, err := h.sim.Create("contacts", map[string]string{"email": "G@example.com"}, hubspotsim.UI(1))
+			return err
+		}(), "CONFLICT"},
+		{"unknown property", func() error {
+			_, err := h.sim.Update("contacts", a.ID, map[string]string{"nope": "1"}, hubspotsim.UI(1))
+			return err
+		}(), "VALIDATION_ERROR"},
+		{"missing", h.sim.Archive("companies", "123", hubspotsim.UI(1)), "OBJECT_NOT_FOUND"},
+		{"merge itself", h.sim.Merge("contacts", a.ID, a.ID, hubspotsim.UI(1)), "VALIDATION_ERROR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var apiErr *hubspotsim.APIError
+			if !errors.As(tc.err, &apiErr) || apiErr.Category != tc.category {
+				t.Errorf("err = %v, want category %s", tc.err, tc.category)
+			}
+		})
+	}
+}
+
+func TestLifecycleStageOnlyMovesForward(t *testing.T) {
+	h := newHarness(t, hubspotsim.Config{})
+	id := createContact(t, h, map[string]string{"email": "l@example.com", "lifecyclestage": "customer"})["id"].(string)
+	steps := []struct{ set, want string }{
+		{"lead", "customer"},         // backward: ignored
+		{"evangelist", "evangelist"}, // forward
+		{"", ""},                     // cleared
+		{"lead", "lead"},             // after clearing, any stage
+	}
+	for _, st := range steps {
+		r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"lifecyclestage": st.set}})
+		wantStatus(t, r, http.StatusOK)
+		rec, _ := h.sim.Get("contacts", id)
+		if rec.Properties["lifecyclestage"] != st.want {
+			t.Errorf("after setting %q: lifecyclestage = %q, want %q", st.set, rec.Properties["lifecyclestage"], st.want)
+		}
 	}
 }

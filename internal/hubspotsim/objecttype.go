@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -102,9 +103,22 @@ func (t *objectType) validate(props map[string]string, portalID int64) []propert
 			add(name, "PROPERTY_DOESNT_EXIST", fmt.Sprintf("Property %q does not exist", name))
 		case name == "email" && t.name == "contacts" && v != "" && !plausibleEmail(v):
 			add(name, "INVALID_EMAIL", fmt.Sprintf("Email address %s is invalid", v))
+		case numericProps[name] && v != "" && !isNumber(v):
+			add(name, "INVALID_INTEGER", fmt.Sprintf("%s was not a valid number.", v))
+		case name == "lifecyclestage" && t.name == "contacts" && v != "" && lifecycleOrder[v] == 0:
+			add(name, "INVALID_OPTION", fmt.Sprintf("%q was not one of the allowed options: [subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity, customer, evangelist, other]", v))
 		}
 	}
 	return errs
+}
+
+// numericProps are number-typed default properties; HubSpot refuses values
+// that do not parse ("discount was not a valid number", error-handling page).
+var numericProps = map[string]bool{"numberofemployees": true, "annualrevenue": true}
+
+func isNumber(v string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return err == nil
 }
 
 func plausibleEmail(v string) bool {

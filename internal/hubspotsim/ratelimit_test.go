@@ -92,3 +92,18 @@ func TestFaultInjectionAnswers(t *testing.T) {
 		t.Errorf("/_sim/faults did not set the plan")
 	}
 }
+
+func TestDroppedConnectionFault(t *testing.T) {
+	h := newHarness(t, hubspotsim.Config{})
+	h.sim.Faults().Set(simfault.Plan{DropConnections: 1})
+	req, _ := http.NewRequest(http.MethodGet, h.api.URL+"/crm/v3/objects/contacts", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("dropped connection answered %d", resp.StatusCode)
+	}
+	if n := h.sim.Calls()["GET /crm/v3/objects/{objectType}"]; n != 1 {
+		t.Errorf("dropped call counted %d times, want 1", n)
+	}
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+}

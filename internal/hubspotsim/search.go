@@ -66,7 +66,7 @@ type searchRequest struct {
 	After      flexID      `json:"after"`
 }
 
-func (q *searchRequest) check() *apiError {
+func (q *searchRequest) check() *APIError {
 	total := 0
 	if len(q.FilterGroups) > searchMaxGroups {
 		return validationErr(fmt.Sprintf("Too many filter groups: %d (max %d)", len(q.FilterGroups), searchMaxGroups))
@@ -126,11 +126,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, validationErr(fmt.Sprintf("The search API returns at most %d results; page beyond it with a narrower filter", searchMaxResults)))
 		return
 	}
+	w, flush := deferWrites(w)
+	defer flush() // runs after the unlock below
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	var hits []*record
-	for _, rec := range o.sorted() {
-		if !rec.archived && q.matches(rec) {
+	for _, live := range o.sorted() {
+		if rec := s.store.searchView(live); rec != nil && !rec.archived && q.matches(rec) {
 			hits = append(hits, rec)
 		}
 	}

@@ -123,3 +123,26 @@ func TestSearchPerSecondLimit(t *testing.T) {
 	h.clock.Advance(1100 * time.Millisecond)
 	wantStatus(t, h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{}), http.StatusOK)
 }
+
+func TestSearchIndexLag(t *testing.T) {
+	h := newHarness(t, hubspotsim.Config{SearchLag: 3 * time.Second})
+	id := createContact(t, h, map[string]string{"email": "lag@example.com", "city": "Oslo"})["id"].(string)
+	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Oslo")); len(got) != 0 {
+		t.Errorf("new record visible before the lag: %v", got)
+	}
+	h.clock.Advance(3 * time.Second)
+	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Oslo")); strings.Join(got, ",") != id {
+		t.Errorf("record not visible after the lag: %v", got)
+	}
+	r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"city": "Rome"}})
+	wantStatus(t, r, http.StatusOK)
+	h.clock.Advance(time.Second)
+	// The index still holds the old value; GET already has the new one.
+	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Oslo")); strings.Join(got, ",") != id {
+		t.Errorf("stale index should still match Oslo: %v", got)
+	}
+	h.clock.Advance(2 * time.Second)
+	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Rome")); strings.Join(got, ",") != id {
+		t.Errorf("index did not catch up: %v", got)
+	}
+}

@@ -32,7 +32,7 @@ func New(cfg Config) *Server {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	cfg = cfg.withDefaults(rnd)
 	s := &Server{cfg: cfg, faults: cfg.Faults, calls: map[string]int{},
-		store:  newStore(newObjectTypes(cfg.CustomProperties), cfg.Now, cfg.PortalID),
+		store:  newStore(newObjectTypes(cfg.CustomProperties), cfg.Now, cfg.PortalID, cfg.SearchLag),
 		tokens: newTokens(cfg), limits: newLimiter(cfg),
 		hooks: newSender(cfg, cfg.Logger.With().Str("component", "hubspotsim.webhooks").Logger()),
 	}
@@ -96,19 +96,6 @@ func writeServerError(w http.ResponseWriter, _ *http.Request) {
 	writeErr(w, newErr(http.StatusBadGateway, "INTERNAL_ERROR", "The server encountered an internal error. Please retry the request."))
 }
 
-func (s *Server) countCalls(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r)
-		pattern := r.URL.Path
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			pattern = rc.RoutePattern()
-		}
-		s.callsMu.Lock()
-		s.calls[r.Method+" "+pattern]++
-		s.callsMu.Unlock()
-	})
-}
-
 // Calls counts requests by method and route pattern, e.g.
 // "POST /crm/v3/objects/{objectType}/batch/read", whatever their outcome.
 func (s *Server) Calls() map[string]int {
@@ -151,6 +138,11 @@ func (s *Server) SpendDailyBudget() { s.limits.spendDaily() }
 // WaitIdle returns once no webhook is queued, in flight or waiting for a
 // retry, or with ctx's error.
 func (s *Server) WaitIdle(ctx context.Context) error { return s.hooks.waitIdle(ctx) }
+
+// SetWebhookURL changes where webhooks go (empty stops new ones), for
+// setups that learn the receiver's address after the simulator starts.
+// Batches already queued go to the new URL.
+func (s *Server) SetWebhookURL(u string) { s.hooks.setURL(u) }
 
 // DeliveryStats reports webhook delivery counts.
 func (s *Server) DeliveryStats() DeliveryStats { return s.hooks.snapshot() }

@@ -29,6 +29,8 @@ type record struct {
 	updated    time.Time
 	archived   bool
 	archivedAt time.Time
+	history    map[string][]historyEntry // oldest first
+	indexed    []snapshot                // search index states, oldest first
 }
 
 type objectStore struct {
@@ -50,11 +52,13 @@ type store struct {
 	portalID int64
 	// assoc maps contact id → company id → primary flag.
 	assoc map[int64]map[int64]bool
+	// searchLag delays writes' visibility in search.
+	searchLag time.Duration
 }
 
-func newStore(types map[string]*objectType, now func() time.Time, portalID int64) *store {
+func newStore(types map[string]*objectType, now func() time.Time, portalID int64, searchLag time.Duration) *store {
 	s := &store{types: types, objs: map[string]*objectStore{}, now: now,
-		portalID: portalID, assoc: map[int64]map[int64]bool{}}
+		portalID: portalID, assoc: map[int64]map[int64]bool{}, searchLag: searchLag}
 	start := map[string]int64{"contacts": 51201, "companies": 8801201}
 	for _, name := range []string{"contacts", "companies"} {
 		s.objs[name] = &objectStore{t: types[name], recs: map[int64]*record{},
@@ -75,7 +79,7 @@ func (s *store) stamp() time.Time {
 	return t
 }
 
-func (s *store) object(typ string) (*objectStore, *apiError) {
+func (s *store) object(typ string) (*objectStore, *APIError) {
 	t, ok := s.types[typ]
 	if !ok {
 		return nil, newErr(http.StatusBadRequest, "VALIDATION_ERROR", "Unable to infer object type from: "+typ)
@@ -94,7 +98,7 @@ func parseID(id string) (int64, bool) {
 // find resolves a record by id (following merges) or by a unique property.
 // archived selects archived records instead of live ones, as HubSpot's
 // archived=true does. Callers hold mu.
-func (o *objectStore) find(id, idProperty string, archived bool) (*record, *apiError) {
+func (o *objectStore) find(id, idProperty string, archived bool) (*record, *APIError) {
 	var rec *record
 	switch idProperty {
 	case "", "hs_object_id":

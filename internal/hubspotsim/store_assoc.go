@@ -91,6 +91,7 @@ func (s *store) dissociate(contact, company *record, src Source) writeResult {
 func (s *store) setPrimaryProp(contact *record, v string, src Source, at time.Time) Event {
 	o := s.objs["contacts"]
 	s.setProp(o, contact, "associatedcompanyid", v)
+	contact.addHistory("associatedcompanyid", v, src, at)
 	s.touch(o, contact, at)
 	return o.propertyEvent(contact.id, "associatedcompanyid", v, src, at)
 }
@@ -166,7 +167,7 @@ func (s *store) moveAssociations(typ string, loser, winner int64) {
 }
 
 // pair resolves a live contact and a live company. Callers hold mu.
-func (s *store) pair(contactID, companyID string) (*record, *record, *apiError) {
+func (s *store) pair(contactID, companyID string) (*record, *record, *APIError) {
 	c, err := s.objs["contacts"].find(contactID, "", false)
 	if err != nil {
 		return nil, nil, err

@@ -27,7 +27,7 @@ func (o *objectStore) propertyEvent(id int64, name, value string, src Source, at
 
 // checkUnique returns the 409 for a unique value owned by another live
 // record. Callers hold mu.
-func (o *objectStore) checkUnique(props map[string]string, self int64) *apiError {
+func (o *objectStore) checkUnique(props map[string]string, self int64) *APIError {
 	v, ok := props[o.t.uniqueProp]
 	if !ok || v == "" {
 		return nil
@@ -48,7 +48,7 @@ func (o *objectStore) normalise(props map[string]string) map[string]string {
 
 // create adds a record. HubSpot sends creation plus one propertyChange per
 // property set (observed in real captures: same occurredAt).
-func (s *store) create(o *objectStore, props map[string]string, src Source) (writeResult, *apiError) {
+func (s *store) create(o *objectStore, props map[string]string, src Source) (writeResult, *APIError) {
 	if errs := o.t.validate(props, s.portalID); len(errs) > 0 {
 		return writeResult{}, propertyErrors(errs)
 	}
@@ -69,19 +69,21 @@ func (s *store) create(o *objectStore, props map[string]string, src Source) (wri
 			continue
 		}
 		r.props[k] = props[k]
+		r.addHistory(k, props[k], src, at)
 		res.events = append(res.events, o.propertyEvent(r.id, k, props[k], src, at))
 	}
 	o.recs[r.id] = r
 	if v := r.props[o.t.uniqueProp]; v != "" {
 		o.unique[v] = r.id
 	}
+	s.index(r, at)
 	return res, nil
 }
 
 // update writes changed values. Unchanged values, and lifecycle stages that
 // would move backward, are no-ops; a write that changes nothing leaves the
 // modification date alone.
-func (s *store) update(o *objectStore, r *record, props map[string]string, src Source) (writeResult, *apiError) {
+func (s *store) update(o *objectStore, r *record, props map[string]string, src Source) (writeResult, *APIError) {
 	if errs := o.t.validate(props, s.portalID); len(errs) > 0 {
 		return writeResult{}, propertyErrors(errs)
 	}
@@ -108,6 +110,7 @@ func (s *store) update(o *objectStore, r *record, props map[string]string, src S
 	at := s.stamp()
 	for _, k := range sortedKeys(changed) {
 		s.setProp(o, r, k, changed[k])
+		r.addHistory(k, changed[k], src, at)
 		res.events = append(res.events, o.propertyEvent(r.id, k, changed[k], src, at))
 	}
 	s.touch(o, r, at)
@@ -134,6 +137,7 @@ func (s *store) setProp(o *objectStore, r *record, k, v string) {
 func (s *store) touch(o *objectStore, r *record, at time.Time) {
 	r.updated = at
 	r.props[o.t.modifiedProp] = isoMillis(at)
+	s.index(r, at)
 }
 
 func (s *store) archive(o *objectStore, r *record, src Source) writeResult {
@@ -142,12 +146,13 @@ func (s *store) archive(o *objectStore, r *record, src Source) writeResult {
 	if v := r.props[o.t.uniqueProp]; v != "" && o.unique[v] == r.id {
 		delete(o.unique, v)
 	}
+	s.index(r, at)
 	ev := o.baseEvent("deletion", r.id, src, at)
 	ev.ChangeFlag = "DELETED"
 	return writeResult{rec: r, events: []Event{ev}}
 }
 
-func (s *store) restore(o *objectStore, r *record, src Source) (writeResult, *apiError) {
+func (s *store) restore(o *objectStore, r *record, src Source) (writeResult, *APIError) {
 	if err := o.checkUnique(r.props, r.id); err != nil {
 		return writeResult{}, err
 	}
@@ -172,6 +177,7 @@ func (s *store) merge(o *objectStore, winner, loser *record, src Source) writeRe
 		}
 		if _, has := winner.props[k]; !has {
 			winner.props[k] = v
+			winner.addHistory(k, v, src, at)
 			moved++
 		}
 	}
@@ -226,7 +232,7 @@ func joinNonEmpty(list, v string) string {
 }
 
 // mergeByID resolves both records and merges them. Callers hold mu.
-func (s *store) mergeByID(o *objectStore, primaryID, mergedID string, src Source) (writeResult, *apiError) {
+func (s *store) mergeByID(o *objectStore, primaryID, mergedID string, src Source) (writeResult, *APIError) {
 	winner, err := o.find(primaryID, "", false)
 	if err != nil {
 		return writeResult{}, err

@@ -72,12 +72,9 @@ func newSender(cfg Config, log zerolog.Logger) *sender {
 // enqueue accepts the events of one write. Events nobody subscribed to are
 // discarded here, as HubSpot never generates them.
 func (s *sender) enqueue(evs []Event) {
-	if s.cfg.WebhookURL == "" || len(evs) == 0 {
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed || s.cfg.WebhookURL == "" || len(evs) == 0 {
 		return
 	}
 	for _, ev := range evs {
@@ -215,13 +212,16 @@ func (s *sender) post(d *delivery) error {
 	if err != nil {
 		return fmt.Errorf("encode webhook batch: %w", err)
 	}
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
+	s.mu.Lock()
+	target := s.cfg.WebhookURL
+	s.mu.Unlock()
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("build webhook request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/)")
-	setSignatureHeaders(req.Header, s.cfg.SignatureVersion, s.cfg.ClientSecret, s.cfg.WebhookURL, body, s.cfg.Now().UnixMilli())
+	setSignatureHeaders(req.Header, s.cfg.SignatureVersion, s.cfg.ClientSecret, target, body, s.cfg.Now().UnixMilli())
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("post webhook batch: %w", err)
@@ -284,5 +284,11 @@ func (s *sender) close() {
 	s.wg.Wait()
 	s.mu.Lock()
 	s.updateIdleLocked()
+	s.mu.Unlock()
+}
+
+func (s *sender) setURL(u string) {
+	s.mu.Lock()
+	s.cfg.WebhookURL = u
 	s.mu.Unlock()
 }

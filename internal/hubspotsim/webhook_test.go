@@ -261,3 +261,28 @@ func TestWebhookMaxConcurrent(t *testing.T) {
 		t.Errorf("stats = %+v for %d requests carrying %d events", st, n, len(rc.events()))
 	}
 }
+
+func TestWebhookReorderDeliversEverything(t *testing.T) {
+	rc := newReceiver(t, nil)
+	cfg := hookConfig(rc)
+	cfg.Subscriptions = []string{"contact.creation"}
+	cfg.MaxConcurrent = 1
+	cfg.WebhookURL = ""
+	cfg.Faults = &simfault.Injector{}
+	cfg.Faults.Set(simfault.Plan{Reorder: true})
+	h := newHarness(t, cfg)
+	h.sim.SetWebhookURL(rc.srv.URL)
+	for i := range 450 {
+		if _, err := h.sim.Create("contacts", map[string]string{"email": fmt.Sprintf("o%d@example.com", i)}, hubspotsim.UI(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitIdle(t, h.sim)
+	seen := map[int64]bool{}
+	for _, e := range rc.events() {
+		seen[num(e["objectId"])] = true
+	}
+	if len(seen) != 450 {
+		t.Errorf("delivered %d distinct objects, want 450", len(seen))
+	}
+}

@@ -19,14 +19,15 @@ import (
 // objectJSON is SimplePublicObject(WithAssociations); New is set only by
 // batch upsert (SimplePublicUpsertObject).
 type objectJSON struct {
-	ID           string                     `json:"id"`
-	Properties   map[string]*string         `json:"properties"`
-	CreatedAt    string                     `json:"createdAt"`
-	UpdatedAt    string                     `json:"updatedAt"`
-	Archived     bool                       `json:"archived"`
-	ArchivedAt   string                     `json:"archivedAt,omitempty"`
-	Associations map[string]assocCollection `json:"associations,omitempty"`
-	New          *bool                      `json:"new,omitempty"`
+	ID                    string                     `json:"id"`
+	Properties            map[string]*string         `json:"properties"`
+	CreatedAt             string                     `json:"createdAt"`
+	UpdatedAt             string                     `json:"updatedAt"`
+	Archived              bool                       `json:"archived"`
+	ArchivedAt            string                     `json:"archivedAt,omitempty"`
+	PropertiesWithHistory map[string][]historyEntry  `json:"propertiesWithHistory,omitempty"`
+	Associations          map[string]assocCollection `json:"associations,omitempty"`
+	New                   *bool                      `json:"new,omitempty"`
 }
 
 type assocCollection struct {
@@ -180,3 +181,37 @@ func (s *Server) objectOf(w http.ResponseWriter, r *http.Request) (*objectStore,
 
 // source is the change source of API writes: the app's own token.
 func (s *Server) source() Source { return Integration(s.cfg.AppID) }
+
+// deferredWriter holds a response until the store lock is released, so a
+// slow client never stalls other requests.
+type deferredWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (d *deferredWriter) WriteHeader(code int) {
+	if d.status == 0 {
+		d.status = code
+	}
+}
+
+func (d *deferredWriter) Write(b []byte) (int, error) {
+	if d.status == 0 {
+		d.status = http.StatusOK
+	}
+	return d.body.Write(b)
+}
+
+// deferWrites returns a writer to use under the lock and the function that
+// sends what was written; defer it before taking the lock.
+func deferWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
+	d := &deferredWriter{ResponseWriter: w}
+	return d, func() {
+		if d.status == 0 {
+			return
+		}
+		w.WriteHeader(d.status)
+		_, _ = w.Write(d.body.Bytes())
+	}
+}

@@ -41,8 +41,9 @@ type Field struct {
 	// value, so that a required Salesforce field is never left empty.
 	Default string
 
-	// Line is where the field was declared in the mapping file (0: built in).
-	Line int
+	// Line and Column are where the field was declared in the mapping file
+	// (0: built in).
+	Line, Column int
 }
 
 // Name returns the field's name on side s.

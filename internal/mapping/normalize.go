@@ -36,10 +36,11 @@ func NormalizeDomain(s string) string {
 	return s
 }
 
-// validHost accepts dot-separated labels of letters (any script, for
-// internationalised names), digits and hyphens.
+// validHost accepts two or more dot-separated labels of letters (any
+// script, for internationalised names), digits and hyphens: a company's
+// domain always has a top-level domain.
 func validHost(s string) bool {
-	if s == "" || len(s) > 253 {
+	if !strings.Contains(s, ".") || len(s) > 253 {
 		return false
 	}
 	for label := range strings.SplitSeq(s, ".") {

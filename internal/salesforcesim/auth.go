@@ -33,7 +33,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		s.mu.Lock()
 		sess, found := s.sessions[strings.TrimSpace(tok)]
 		if found && !s.cfg.Now().Before(sess.issued.Add(s.cfg.SessionTTL)) {
-			delete(s.sessions, tok)
+			delete(s.sessions, strings.TrimSpace(tok))
 			found = false
 		}
 		s.mu.Unlock()
@@ -52,9 +52,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 func (s *Server) meter(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		spent := s.used >= s.cfg.DailyAPILimit
+		now := s.cfg.Now()
+		spent := s.used.total(now) >= s.cfg.DailyAPILimit
 		if !spent {
-			s.used++
+			s.used.add(now, 1)
 		}
 		s.mu.Unlock()
 		s.setLimitHeader(w)
@@ -68,7 +69,7 @@ func (s *Server) meter(next http.Handler) http.Handler {
 
 func (s *Server) setLimitHeader(w http.ResponseWriter) {
 	s.mu.Lock()
-	v := fmt.Sprintf("api-usage=%d/%d", s.used, s.cfg.DailyAPILimit)
+	v := fmt.Sprintf("api-usage=%d/%d", s.used.total(s.cfg.Now()), s.cfg.DailyAPILimit)
 	s.mu.Unlock()
 	w.Header().Set("Sforce-Limit-Info", v)
 }
@@ -108,14 +109,14 @@ func (s *Server) RefuseRefresh(on bool) {
 	s.mu.Unlock()
 }
 
-// SpendDailyLimit uses up the daily allocation.
+// SpendDailyLimit uses up the daily allocation (for the next 24 h).
 func (s *Server) SpendDailyLimit() { s.SetDailyUsage(s.cfg.DailyAPILimit) }
 
-// SetDailyUsage sets the number of requests already counted in the rolling
-// 24 h window.
+// SetDailyUsage sets the number of requests counted in the rolling 24 h
+// window, as if they were all made now (they age out 24 h later).
 func (s *Server) SetDailyUsage(used int) {
 	s.mu.Lock()
-	s.used = used
+	s.used.set(s.cfg.Now(), used)
 	s.mu.Unlock()
 }
 
@@ -123,7 +124,7 @@ func (s *Server) SetDailyUsage(used int) {
 func (s *Server) DailyUsage() (used, limit int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.used, s.cfg.DailyAPILimit
+	return s.used.total(s.cfg.Now()), s.cfg.DailyAPILimit
 }
 
 // handleLimits serves GET /limits in the shape of "List Organization

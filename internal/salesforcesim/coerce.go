@@ -84,8 +84,15 @@ func convert(f field, v any) (any, error) {
 			}
 		}
 	case kDateTime:
-		if t, ok := v.(time.Time); ok {
-			return t, nil
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			for _, layout := range []string{time.RFC3339Nano, restTimeLayout} {
+				if t, err := time.Parse(layout, x); err == nil {
+					return t, nil
+				}
+			}
 		}
 	}
 	return nil, fmt.Errorf("field %s: value %v has the wrong type", f.name, v)

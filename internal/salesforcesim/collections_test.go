@@ -137,3 +137,25 @@ func TestCollectionUpsertAndRetrieve(t *testing.T) {
 		t.Errorf("retrieve %v", got)
 	}
 }
+
+func TestCollectionDelete(t *testing.T) {
+	e := newEnv(t, nil)
+	user := "005000000000002AAA"
+	a, _ := e.sim.Create("Contact", map[string]any{"LastName": "A"}, user)
+	b, _ := e.sim.Create("Account", map[string]any{"Name": "B"}, user)
+	var res []saveResult
+	e.expect("DELETE", "/composite/sobjects?allOrNone=true&ids="+a+","+b+",zzz", nil, http.StatusOK, &res)
+	if res[0].Success || res[2].Errors[0].StatusCode != "MALFORMED_ID" || res[0].Errors[0].StatusCode != "ALL_OR_NONE_OPERATION_ROLLED_BACK" {
+		t.Fatalf("allOrNone delete %+v", res)
+	}
+	if _, ok := e.sim.Get("Contact", a); !ok {
+		t.Fatal("rolled back delete removed the record")
+	}
+	e.expect("DELETE", "/composite/sobjects?ids="+a+","+b+","+a, nil, http.StatusOK, &res)
+	if !res[0].Success || !res[1].Success || res[2].Errors[0].StatusCode != "ENTITY_IS_DELETED" {
+		t.Errorf("delete %+v", res)
+	}
+	if len(e.sim.List("Contact"))+len(e.sim.List("Account")) != 0 {
+		t.Error("records left")
+	}
+}

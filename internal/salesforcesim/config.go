@@ -96,6 +96,8 @@ func (c Config) withDefaults() Config {
 	if c.IntegrationUserID == "" {
 		c.IntegrationUserID = to18("005000000000001")
 	}
+	// Salesforce always sends and returns the 18-character forms.
+	c.OrgID, c.IntegrationUserID = to18(c.OrgID), to18(c.IntegrationUserID)
 	if len(c.APIVersions) == 0 {
 		c.APIVersions = []string{"v66.0", "v67.0"}
 	}

@@ -165,6 +165,11 @@ func (s *Server) WaitIdle(ctx context.Context) error {
 func (o *outbound) loop() {
 	defer o.wg.Done()
 	for {
+		select {
+		case <-o.done:
+			return
+		default:
+		}
 		batches, wait := o.take()
 		if len(batches) == 0 {
 			var timer *time.Timer

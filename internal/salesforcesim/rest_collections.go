@@ -227,3 +227,41 @@ func (s *Server) handleCollectionRetrieve(w http.ResponseWriter, r *http.Request
 	t.rollback()
 	writeJSON(w, http.StatusOK, out)
 }
+
+// handleCollectionDelete serves DELETE /composite/sobjects?ids=…&allOrNone=:
+// the sObject type of each id comes from its key prefix.
+func (s *Server) handleCollectionDelete(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ids := strings.Split(q.Get("ids"), ",")
+	if len(ids) > maxCollection {
+		writeAPIError(w, apiErr(http.StatusBadRequest, "EXCEEDED_ID_LIMIT",
+			"record limit reached. cannot submit more than 200 records into this call"))
+		return
+	}
+	results := make([]saveResult, len(ids))
+	t := s.store.begin()
+	for i, raw := range ids {
+		raw = strings.TrimSpace(raw)
+		var rec *record
+		var e *recError
+		full, ok := normaliseID(raw)
+		typ := ""
+		for name := range s.schemas {
+			if ok && prefixOf(name) == full[:3] {
+				typ = name
+			}
+		}
+		if typ == "" {
+			e = recErr("MALFORMED_ID", "malformed id "+raw)
+		} else if rec, e = t.lookup(typ, full); e == nil {
+			e = t.remove(rec, userOf(r))
+		}
+		if e != nil {
+			results[i] = saveResult{ID: full, Errors: []*recError{e}}
+			continue
+		}
+		results[i] = okResult(rec.id, nil)
+	}
+	finish(t, q.Get("allOrNone") == "true", results)
+	writeJSON(w, http.StatusOK, results)
+}

@@ -199,3 +199,42 @@ func (s *Server) handleUpsert(w http.ResponseWriter, r *http.Request) {
 	t.commit()
 	writeJSON(w, status, res)
 }
+
+// handleGetByExternalID serves GET /sobjects/{sobject}/{field}/{value}: the
+// record, 404 when none matches, 300 with the URLs when several do.
+func (s *Server) handleGetByExternalID(w http.ResponseWriter, r *http.Request) {
+	sch, aerr := s.schemaOf(r)
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return
+	}
+	key, ok := sch.isUpsertKey(chi.URLParam(r, "field"))
+	if !ok || key.name == "Id" {
+		writeAPIError(w, errNotFound())
+		return
+	}
+	version := chi.URLParam(r, "version")
+	t := s.store.begin()
+	found := t.match(sch.name, key, chi.URLParam(r, "value"))
+	var out any
+	switch len(found) {
+	case 0:
+	case 1:
+		out = s.render(found[0], nil, version)
+	default:
+		urls := []string{}
+		for _, m := range found {
+			urls = append(urls, recordURL(version, m.typ, m.id))
+		}
+		out = urls
+	}
+	t.rollback()
+	switch len(found) {
+	case 0:
+		writeAPIError(w, errNotFound())
+	case 1:
+		writeJSON(w, http.StatusOK, out)
+	default:
+		writeJSON(w, http.StatusMultipleChoices, out)
+	}
+}

@@ -90,6 +90,8 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown field", "POST", "/sobjects/Contact", map[string]any{"LastName": "x", "Foo__c": 1}, 400,
 			restErr{"No such column 'Foo__c' on sobject of type Contact", "INVALID_FIELD", nil}},
 		{"read-only field", "PATCH", "/sobjects/Account/" + acct, map[string]any{"SystemModstamp": "2020-01-01T00:00:00Z"}, 400,
+			restErr{ErrorCode: "INVALID_FIELD_FOR_INSERT_UPDATE", Fields: []string{"SystemModstamp"}}},
+		{"wrong JSON type", "PATCH", "/sobjects/Account/" + acct, map[string]any{"NumberOfEmployees": "many"}, 400,
 			restErr{ErrorCode: "JSON_PARSER_ERROR"}},
 		{"bad email", "POST", "/sobjects/Contact", map[string]any{"LastName": "x", "Email": "nope"}, 400,
 			restErr{"Email: invalid email address: nope", "INVALID_EMAIL_ADDRESS", []string{"Email"}}},
@@ -131,6 +133,12 @@ func TestUpsert(t *testing.T) {
 	if got, _ := e.sim.Get("Contact", id); got["LastName"] != "Uno" || got["HubSpot_Id__c"] != "501" {
 		t.Errorf("record %v", got)
 	}
+	var byExt map[string]any
+	e.expect("GET", "/sobjects/Contact/HubSpot_Id__c/501", nil, http.StatusOK, &byExt)
+	if byExt["Id"] != id {
+		t.Errorf("GET by external id: %v", byExt)
+	}
+	e.expect("GET", "/sobjects/Contact/HubSpot_Id__c/999", nil, http.StatusNotFound, nil)
 	// Email is an idLookup field: it can key an upsert, and is not unique.
 	e.expect("PATCH", "/sobjects/Contact/Email/a@x.com", map[string]any{"LastName": "A"}, http.StatusCreated, nil)
 	e.expect("PATCH", "/sobjects/Contact/Email/A@X.com", map[string]any{"Title": "T"}, http.StatusOK, nil)
@@ -181,6 +189,16 @@ func TestLimitsHeaderAndSpentAllocation(t *testing.T) {
 	e.expect("GET", "/limits", nil, http.StatusOK, nil)
 	e.sim.SpendDailyLimit()
 	e.expect("GET", "/limits", nil, http.StatusForbidden, nil)
+	// The allocation is a rolling 24 h window: spent requests age out.
+	e.clock.Add(23 * time.Hour)
+	e.token = e.login() // the session has expired meanwhile
+	e.expect("GET", "/limits", nil, http.StatusForbidden, nil)
+	e.clock.Add(time.Hour)
+	e.token = e.login()
+	resp = e.expect("GET", "/limits", nil, http.StatusOK, nil)
+	if got := resp.Header.Get("Sforce-Limit-Info"); got != "api-usage=1/5" {
+		t.Errorf("after 24 h: %q", got)
+	}
 }
 
 func TestVersionsAndUnknownVersion(t *testing.T) {
@@ -218,5 +236,20 @@ func TestFaultsAndCalls(t *testing.T) {
 	var plan simfault.Plan
 	if err := json.NewDecoder(resp.Body).Decode(&plan); err != nil || plan.ServerErrors != 0 {
 		t.Errorf("/_sim/faults: %v %+v", err, plan)
+	}
+}
+
+func TestDeletingAccountDeletesItsContacts(t *testing.T) {
+	e := newEnv(t, nil)
+	user := "005000000000002AAA"
+	acct, _ := e.sim.Create("Account", map[string]any{"Name": "Acme"}, user)
+	c1, _ := e.sim.Create("Contact", map[string]any{"LastName": "In", "AccountId": acct}, user)
+	c2, _ := e.sim.Create("Contact", map[string]any{"LastName": "Out"}, user)
+	e.expect("DELETE", "/sobjects/Account/"+acct, nil, http.StatusNoContent, nil)
+	if _, ok := e.sim.Get("Contact", c1); ok {
+		t.Error("the account's contact survived")
+	}
+	if _, ok := e.sim.Get("Contact", c2); !ok {
+		t.Error("an unrelated contact was deleted")
 	}
 }

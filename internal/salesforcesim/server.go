@@ -23,7 +23,7 @@ type Server struct {
 	loginURL      string
 	sessions      map[string]session
 	refuseRefresh bool
-	used          int
+	used          usage
 	calls         map[string]int
 	cursors       map[string]*cursor
 	cursorSeq     uint64
@@ -129,6 +129,7 @@ func (s *Server) restRoutes(r chi.Router) {
 	r.Get("/queryAll/{locator}", s.handleQueryMore)
 	r.Post("/composite/sobjects", s.handleCollectionCreate)
 	r.Patch("/composite/sobjects", s.handleCollectionUpdate)
+	r.Delete("/composite/sobjects", s.handleCollectionDelete)
 	r.Patch("/composite/sobjects/{sobject}/{field}", s.handleCollectionUpsert)
 	r.Get("/composite/sobjects/{sobject}", s.handleCollectionRetrieve)
 	r.Post("/sobjects/{sobject}", s.handleCreate)
@@ -137,6 +138,7 @@ func (s *Server) restRoutes(r chi.Router) {
 	r.Patch("/sobjects/{sobject}/{id}", s.handleUpdate)
 	r.Delete("/sobjects/{sobject}/{id}", s.handleDelete)
 	r.Patch("/sobjects/{sobject}/{field}/{value}", s.handleUpsert)
+	r.Get("/sobjects/{sobject}/{field}/{value}", s.handleGetByExternalID)
 }
 
 // Calls returns how many requests each route served, keyed "METHOD

@@ -150,6 +150,15 @@ func (t *txn) remove(r *record, user string) *recError {
 	stamp := nextStamp(r.modstamp, t.st.now())
 	next.modified, next.modstamp, next.modifiedBy = stamp, stamp, user
 	t.st.rows[r.typ][r.id] = next
+	if r.typ == "Account" {
+		// Deleting an account deletes its contacts too (Salesforce Help,
+		// "Delete Accounts"); no workflow rule fires for them either.
+		for _, id := range t.st.order["Contact"] {
+			if c := t.st.rows["Contact"][id]; !c.deleted && c.fields["AccountId"] == r.id {
+				_ = t.remove(c, user)
+			}
+		}
+	}
 	return nil
 }
 

@@ -272,3 +272,21 @@ func (n *node) field(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// TestWSDLDeclaresEveryField keeps api/outbound-message.wsdl and the
+// simulator's schema in step, so that any field selection validates.
+func TestWSDLDeclaresEveryField(t *testing.T) {
+	m := loadWSDL(t, wsdlPath)
+	schemas := buildSchemas(map[string][]string{"Contact": {"HubSpot_Id__c"}, "Account": {"HubSpot_Id__c"}}, nil)
+	for name, sch := range schemas {
+		declared := map[string]string{}
+		for _, el := range m.fields(m.types[m.qname("ens:"+name)]) {
+			declared[el.Name] = el.Type
+		}
+		for _, f := range sch.fields {
+			if got := declared[f.name]; got != f.kind.xsdType() {
+				t.Errorf("%s.%s: WSDL type %q, want %q", name, f.name, got, f.kind.xsdType())
+			}
+		}
+	}
+}

@@ -45,9 +45,9 @@ type Server struct {
 	HubSpot hubspot.Verifier
 	// SalesforceOrgID refuses outbound messages from any other org.
 	SalesforceOrgID string
-	// SalesforceGuard, when set, admits a Salesforce request or says why not
-	// (client certificate, source address).
-	SalesforceGuard func(r *http.Request) error
+	// SalesforceGuard admits a Salesforce request or says why not (client
+	// certificate, source address). The zero Guard admits everything.
+	SalesforceGuard Guard
 
 	// BodyLimit caps webhook bodies in bytes (413 past it).
 	BodyLimit int64

@@ -97,11 +97,9 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 		salesforce.WriteFault(w, status, salesforce.FaultClient, err.Error())
 	}
-	if s.SalesforceGuard != nil {
-		if err := s.SalesforceGuard(r); err != nil {
-			refuse(http.StatusForbidden, "guard", err)
-			return
-		}
+	if err := s.SalesforceGuard.Check(r); err != nil {
+		refuse(http.StatusForbidden, "guard", err)
+		return
 	}
 	if mt := mediaType(r); mt != "text/xml" {
 		refuse(http.StatusBadRequest, "content_type", errors.New("content type must be text/xml (SOAP 1.1)"))

@@ -48,6 +48,12 @@ func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, ma
 		if err != nil {
 			return err
 		}
+		// Leases are taken in key order, the order Complete and the
+		// other claimers use too, so that concurrent claims on
+		// PostgreSQL wait for each other but never deadlock.
+		slices.SortFunc(candidates, func(a, b recordKey) int {
+			return cmp.Or(cmp.Compare(a.object, b.object), cmp.Compare(a.id, b.id))
+		})
 		for _, k := range candidates {
 			if len(out) >= max {
 				break

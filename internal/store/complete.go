@@ -57,7 +57,7 @@ func (s *sqlStore) DeadLetter(ctx context.Context, items []Claimed, f Failure) e
 		if err != nil {
 			return err
 		}
-		return insertHistory(ctx, tx, HistoryEntry{
+		return insertHistory(ctx, s.stmts.in(ctx, tx).history, HistoryEntry{
 			DeliveryID: deliveryID, Side: ch.Side, Object: ch.Object, RecordID: ch.RecordID,
 			Kind: hubforce.ChangeKind(kind), Version: fromNanos(version), Decision: hubforce.DeadLettered,
 			Detail: failureDetail(f),

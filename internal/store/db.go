@@ -16,16 +16,21 @@ type sqlStore struct {
 	now   func() time.Time
 	cfg   config
 	group *committer
+	stmts *statements
 }
 
-func newSQLStore(b *backend, cfg config) *sqlStore {
-	s := &sqlStore{b: b, now: cfg.now, cfg: cfg}
+func newSQLStore(ctx context.Context, b *backend, cfg config) (*sqlStore, error) {
+	stmts, err := prepare(ctx, b.write, b.name == "sqlite")
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", b.name, err)
+	}
+	s := &sqlStore{b: b, now: cfg.now, cfg: cfg, stmts: stmts}
 	workers := b.committers
 	if cfg.committers > 0 {
 		workers = cfg.committers
 	}
 	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup)
-	return s
+	return s, nil
 }
 
 func (s *sqlStore) Ingest(ctx context.Context, changes []hubforce.Change) ([]hubforce.Decision, error) {
@@ -59,7 +64,7 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 
 func (s *sqlStore) Close() error {
 	s.group.close()
-	if err := s.b.close(); err != nil {
+	if err := errors.Join(s.stmts.close(), s.b.close()); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.b.name, err)
 	}
 	return nil

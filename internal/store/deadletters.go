@@ -100,9 +100,7 @@ func (s *sqlStore) ReplayDeadLetter(ctx context.Context, id int64) error {
 		if err != nil {
 			return fmt.Errorf("encode change: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO pending (side, object, record_id, kind, delivery_id, version, payload, enqueued_at, due_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+		if _, err := tx.ExecContext(ctx, sqlInsertPending,
 			c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, nanos(c.Version), string(payload), now); err != nil {
 			return fmt.Errorf("queue change: %w", err)
 		}
@@ -110,7 +108,7 @@ func (s *sqlStore) ReplayDeadLetter(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return insertHistory(ctx, tx, HistoryEntry{
+		return insertHistory(ctx, s.stmts.in(ctx, tx).history, HistoryEntry{
 			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
 			Version: c.Version, Decision: hubforce.Accepted, Detail: fmt.Sprintf("replayed dead letter %d", id),
 		}, fields, now)

@@ -10,14 +10,12 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-func insertHistory(ctx context.Context, tx *sql.Tx, e HistoryEntry, fields string, now int64) error {
+func insertHistory(ctx context.Context, exec execFunc, e HistoryEntry, fields string, now int64) error {
 	at := now
 	if !e.At.IsZero() {
 		at = nanos(e.At)
 	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO history (delivery_id, side, object, record_id, kind, version, decision, detail, fields, received_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	if _, err := exec(ctx,
 		e.DeliveryID, e.Side, e.Object, e.RecordID, e.Kind, nanos(e.Version), e.Decision, e.Detail, fields, at); err != nil {
 		return fmt.Errorf("record history: %w", err)
 	}
@@ -32,7 +30,7 @@ func (s *sqlStore) RecordHistory(ctx context.Context, entries []HistoryEntry) er
 			if err != nil {
 				return err
 			}
-			if err := insertHistory(ctx, tx, e, fields, now); err != nil {
+			if err := insertHistory(ctx, s.stmts.in(ctx, tx).history, e, fields, now); err != nil {
 				return err
 			}
 		}

@@ -44,16 +44,17 @@ func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
 	}
 	now := nanos(s.now())
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := markDuplicates(ctx, tx, items, now); err != nil {
+		st := s.stmts.in(ctx, tx)
+		if err := markDuplicates(ctx, st, items, now); err != nil {
 			return err
 		}
-		if err := lockRecords(ctx, tx, items, now); err != nil {
+		if err := lockRecords(ctx, st, items, now); err != nil {
 			return err
 		}
-		if err := judgeVersions(ctx, tx, items); err != nil {
+		if err := judgeVersions(ctx, st, items); err != nil {
 			return err
 		}
-		if err := insertIngested(ctx, tx, items, now); err != nil {
+		if err := insertIngested(ctx, st, items, now); err != nil {
 			return err
 		}
 		if s.cfg.beforeCommit != nil {
@@ -69,7 +70,7 @@ func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
 	})
 }
 
-func markDuplicates(ctx context.Context, tx *sql.Tx, items []item, now int64) error {
+func markDuplicates(ctx context.Context, st *bound, items []item, now int64) error {
 	order := sorted(items, func(a, b item) int {
 		return cmp.Or(cmp.Compare(a.c.Side, b.c.Side), cmp.Compare(a.c.DeliveryID, b.c.DeliveryID))
 	})
@@ -77,9 +78,7 @@ func markDuplicates(ctx context.Context, tx *sql.Tx, items []item, now int64) er
 		if it.c.DeliveryID == "" {
 			continue // nothing to recognise it by; versions alone judge it
 		}
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO deliveries (side, delivery_id, received_at) VALUES ($1, $2, $3)
-			 ON CONFLICT (side, delivery_id) DO NOTHING`,
+		res, err := st.delivery(ctx,
 			it.c.Side, it.c.DeliveryID, now)
 		if err != nil {
 			return fmt.Errorf("record delivery id: %w", err)
@@ -93,15 +92,13 @@ func markDuplicates(ctx context.Context, tx *sql.Tx, items []item, now int64) er
 	return nil
 }
 
-func lockRecords(ctx context.Context, tx *sql.Tx, items []item, now int64) error {
+func lockRecords(ctx context.Context, st *bound, items []item, now int64) error {
 	order := sorted(items, compareRecord)
 	for i, it := range order {
 		if *it.dec == hubforce.Duplicate || (i > 0 && compareRecord(order[i-1], it) == 0) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO records (side, object, record_id, last_received_at) VALUES ($1, $2, $3, $4)
-			 ON CONFLICT (side, object, record_id) DO UPDATE SET last_received_at = excluded.last_received_at`,
+		if _, err := st.record(ctx,
 			it.c.Side, it.c.Object, it.c.RecordID, now); err != nil {
 			return fmt.Errorf("lock record: %w", err)
 		}
@@ -109,7 +106,7 @@ func lockRecords(ctx context.Context, tx *sql.Tx, items []item, now int64) error
 	return nil
 }
 
-func judgeVersions(ctx context.Context, tx *sql.Tx, items []item) error {
+func judgeVersions(ctx context.Context, st *bound, items []item) error {
 	order := sorted(items, func(a, b item) int {
 		return cmp.Or(compareRecord(a, b), cmp.Compare(a.key, b.key))
 	})
@@ -117,10 +114,7 @@ func judgeVersions(ctx context.Context, tx *sql.Tx, items []item) error {
 		if *it.dec == hubforce.Duplicate || it.c.Version.IsZero() {
 			continue // a change without a version cannot be judged stale
 		}
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO record_versions (side, object, record_id, version_key, version) VALUES ($1, $2, $3, $4, $5)
-			 ON CONFLICT (side, object, record_id, version_key) DO UPDATE SET version = excluded.version
-			 WHERE excluded.version > record_versions.version`,
+		res, err := st.version(ctx,
 			it.c.Side, it.c.Object, it.c.RecordID, it.key, nanos(it.c.Version))
 		if err != nil {
 			return fmt.Errorf("record version: %w", err)
@@ -134,7 +128,7 @@ func judgeVersions(ctx context.Context, tx *sql.Tx, items []item) error {
 	return nil
 }
 
-func insertIngested(ctx context.Context, tx *sql.Tx, items []item, now int64) error {
+func insertIngested(ctx context.Context, st *bound, items []item, now int64) error {
 	for _, it := range items {
 		c := it.c
 		fields, err := fieldsJSON(c.Fields)
@@ -146,14 +140,12 @@ func insertIngested(ctx context.Context, tx *sql.Tx, items []item, now int64) er
 			if err != nil {
 				return fmt.Errorf("encode change %q: %w", c.DeliveryID, err)
 			}
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO pending (side, object, record_id, kind, delivery_id, version, payload, enqueued_at, due_at)
-				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+			if _, err := st.pending(ctx,
 				c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, nanos(c.Version), string(payload), now); err != nil {
 				return fmt.Errorf("queue change: %w", err)
 			}
 		}
-		if err := insertHistory(ctx, tx, HistoryEntry{
+		if err := insertHistory(ctx, st.history, HistoryEntry{
 			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
 			Version: c.Version, Decision: *it.dec, Detail: ingestDetail(*it.dec, it.key),
 		}, fields, now); err != nil {

@@ -47,7 +47,12 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 		_ = b.close()
 		return nil, err
 	}
-	return newSQLStore(b, cfg), nil
+	s, err := newSQLStore(ctx, b, cfg)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Migrate applies the embedded migrations to the database at databaseURL.
@@ -101,9 +106,7 @@ func openBackend(ctx context.Context, databaseURL string) (*backend, error) {
 	case strings.HasPrefix(databaseURL, "sqlite:"):
 		path := strings.TrimPrefix(databaseURL, "sqlite:")
 		// Accept sqlite:///abs/path as well as sqlite:/abs/path.
-		if strings.HasPrefix(path, "//") {
-			path = strings.TrimPrefix(path, "//")
-		}
+		path = strings.TrimPrefix(path, "//")
 		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -56,4 +57,12 @@ func newDatabase(t testing.TB) string {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, newDatabase)
+}
+
+func BenchmarkIngestPostgres(b *testing.B) {
+	for _, bc := range []struct{ callers, batch int }{{1, 1}, {64, 1}, {64, 20}} {
+		b.Run(fmt.Sprintf("callers=%d/batch=%d", bc.callers, bc.batch), func(b *testing.B) {
+			storetest.BenchIngest(b, newDatabase, bc.callers, bc.batch)
+		})
+	}
 }

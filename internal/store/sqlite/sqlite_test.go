@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -38,4 +39,12 @@ func TestOpenRefusesUnmigratedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.Open(t, url)
+}
+
+func BenchmarkIngestSQLite(b *testing.B) {
+	for _, bc := range []struct{ callers, batch int }{{1, 1}, {64, 1}, {64, 20}} {
+		b.Run(fmt.Sprintf("callers=%d/batch=%d", bc.callers, bc.batch), func(b *testing.B) {
+			storetest.BenchIngest(b, newDatabase, bc.callers, bc.batch)
+		})
+	}
 }

@@ -1,0 +1,295 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/mapping"
+	"github.com/hubforce/hubforce/internal/store"
+)
+
+// integrationUser caches the Salesforce user the bridge writes as.
+type integrationUser struct {
+	mu sync.Mutex
+	id string
+}
+
+func (e *Engine) integrationUserID(ctx context.Context) string {
+	e.user.mu.Lock()
+	defer e.user.mu.Unlock()
+	if e.user.id == "" {
+		if id, err := e.Salesforce.IntegrationUserID(ctx); err == nil {
+			e.user.id = id
+		}
+	}
+	return e.user.id
+}
+
+// toHubSpot delivers Salesforce changes. An outbound message carries the
+// record's fields, so no read is needed; each record's messages are
+// coalesced (later values win) into one write.
+func (e *Engine) toHubSpot(ctx context.Context, items []store.Claimed) {
+	byObj := map[hubforce.Object][]*record{}
+	user := e.integrationUserID(ctx)
+	for _, r := range group(items) {
+		if e.triageSalesforce(ctx, r, user) {
+			byObj[r.object] = append(byObj[r.object], r)
+		}
+	}
+	for _, obj := range []hubforce.Object{hubforce.Contact, hubforce.Company} {
+		if rs := byObj[obj]; len(rs) > 0 {
+			e.writeHubSpot(ctx, obj, rs)
+		}
+	}
+}
+
+func (e *Engine) triageSalesforce(ctx context.Context, r *record, integrationUser string) bool {
+	to := hubforce.HubSpot
+	var keep, echo, unmapped []store.Claimed
+	r.values = map[string]string{}
+	for _, it := range r.items {
+		c := it.Change
+		if integrationUser != "" && c.SourceID == integrationUser {
+			echo = append(echo, it)
+			continue
+		}
+		mapped := false
+		for f, v := range c.Fields {
+			r.values[f] = v
+			if e.Mapping.Mapped(r.object, hubforce.Salesforce, f) || (r.object == hubforce.Contact && f == "AccountId") {
+				r.fields[f] = true
+				mapped = true
+			}
+		}
+		if mapped {
+			keep = append(keep, it)
+		} else {
+			unmapped = append(unmapped, it)
+		}
+	}
+	e.finish(ctx, to, echo, hubforce.Echo, "written by this bridge (LastModifiedById is the integration user)")
+	e.finish(ctx, to, unmapped, hubforce.Unmapped, "no mapped field in the message (or a record deleted before delivery: no data)")
+	r.items = keep
+	return len(keep) > 0
+}
+
+func (e *Engine) writeHubSpot(ctx context.Context, obj hubforce.Object, rs []*record) {
+	to := hubforce.HubSpot
+	if err := e.resolveHubSpotTargets(ctx, obj, rs); err != nil {
+		for _, r := range rs {
+			e.settle(ctx, to, r.items, err, "", nil)
+		}
+		return
+	}
+	hsCurrent := map[string]hubforce.Record{}
+	if len(e.Mapping.ConditionalFields(obj, hubforce.Salesforce)) > 0 {
+		var ids []string
+		for _, r := range rs {
+			if r.targetID != "" {
+				ids = append(ids, r.targetID)
+			}
+		}
+		if len(ids) > 0 {
+			var err error
+			if hsCurrent, err = e.HubSpot.Read(ctx, obj, ids, e.Mapping.HubSpotProperties(obj)); err != nil {
+				for _, r := range rs {
+					e.settle(ctx, to, r.items, err, "", nil)
+				}
+				return
+			}
+		}
+	}
+	var creates, updates []*record
+	var createIn, updateIn []map[string]string
+	var updateIDs []string
+	for _, r := range rs {
+		in, ok := e.hubspotProps(ctx, obj, r, hsCurrent[r.targetID])
+		if !ok {
+			continue
+		}
+		if r.targetID == "" {
+			creates, createIn = append(creates, r), append(createIn, in)
+		} else {
+			updates, updateIn, updateIDs = append(updates, r), append(updateIn, in), append(updateIDs, r.targetID)
+		}
+	}
+	if e.Config.DryRun {
+		for i, r := range creates {
+			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would create a HubSpot %s with %v", obj, keys(createIn[i])))
+		}
+		for i, r := range updates {
+			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would update HubSpot %s %s: %v", obj, r.targetID, keys(updateIn[i])))
+		}
+		return
+	}
+	if len(creates) > 0 {
+		res, err := e.HubSpot.Create(ctx, obj, createIn)
+		e.settleHubSpot(ctx, obj, creates, createIn, res, err, "POST /crm/v3/objects/"+obj.HubSpotName()+"/batch/create")
+	}
+	if len(updates) > 0 {
+		res, err := e.HubSpot.Update(ctx, obj, updateIDs, updateIn)
+		e.settleHubSpot(ctx, obj, updates, updateIn, res, err, "POST /crm/v3/objects/"+obj.HubSpotName()+"/batch/update")
+	}
+}
+
+// resolveHubSpotTargets finds each record's HubSpot counterpart: the link,
+// or on first sync the record with the same email (contacts) or domain
+// (companies) — HubSpot's unique keys.
+func (e *Engine) resolveHubSpotTargets(ctx context.Context, obj hubforce.Object, rs []*record) error {
+	byProp := map[string][]string{}
+	var unlinked []*record
+	for _, r := range rs {
+		id, ok, err := e.link(ctx, obj, hubforce.Salesforce, r.id)
+		if err != nil {
+			return fmt.Errorf("looking up link: %w", err)
+		}
+		if ok {
+			r.targetID = id
+			continue
+		}
+		unlinked = append(unlinked, r)
+		for _, m := range e.Mapping.Matches(obj, hubforce.Salesforce, r.values) {
+			if m.Key.Kind == mapping.MatchEmail || m.Key.Kind == mapping.MatchDomain {
+				byProp[m.Key.HubSpot] = append(byProp[m.Key.HubSpot], m.Value)
+			}
+		}
+	}
+	found := map[string]map[string]hubforce.Record{}
+	for prop, values := range byProp {
+		f, err := e.HubSpot.ReadBy(ctx, obj, prop, uniq(values), []string{prop})
+		if err != nil {
+			return fmt.Errorf("matching on %s: %w", prop, err)
+		}
+		found[prop] = f
+	}
+	for _, r := range unlinked {
+		for _, m := range e.Mapping.Matches(obj, hubforce.Salesforce, r.values) {
+			if hit, ok := found[m.Key.HubSpot][m.Value]; ok {
+				r.targetID, r.matched = hit.ID, true
+				if err := e.putLink(ctx, obj, hubforce.Salesforce, r.id, hit.ID); err != nil {
+					return fmt.Errorf("linking matched record: %w", err)
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// hubspotProps translates one record; ok is false when it was settled here.
+func (e *Engine) hubspotProps(ctx context.Context, obj hubforce.Object, r *record, hs hubforce.Record) (map[string]string, bool) {
+	to := hubforce.HubSpot
+	fields := r.fields
+	if r.targetID != "" {
+		written, _ := e.Store.LastWritten(ctx, hubforce.Salesforce, obj, r.id)
+		kept, dropped := withoutEchoValues(r.fields, r.values, written)
+		if len(kept) == 0 {
+			e.finish(ctx, to, r.items, hubforce.Echo, fmt.Sprintf("values equal to what this bridge last wrote (%v)", dropped))
+			return nil, false
+		}
+		fields = kept
+	}
+	src := map[string]string{}
+	for f := range fields {
+		src[f] = r.values[f]
+	}
+	var opts []mapping.Option
+	if r.targetID == "" {
+		opts = append(opts, mapping.Creating())
+	} else {
+		e.dropHubSpotConflicts(ctx, obj, r, src)
+		if hs.Fields != nil {
+			opts = append(opts, mapping.Current(hs.Fields))
+		}
+	}
+	in, problems := e.Mapping.ToHubSpot(obj, src, opts...)
+	for _, p := range problems {
+		if p.Category != mapping.RequiredFieldMissing {
+			e.settle(ctx, to, r.items, &hubforce.APIError{Side: to, Class: hubforce.Validation, Code: p.Category, Message: p.Message, Fields: []string{p.Field}}, "", nil)
+			return nil, false
+		}
+	}
+	if len(in) == 0 && r.fields["AccountId"] == false {
+		e.finish(ctx, to, r.items, hubforce.Skipped, "nothing to change on HubSpot")
+		return nil, false
+	}
+	return in, true
+}
+
+// dropHubSpotConflicts removes two-way properties changed in HubSpot after
+// the Salesforce change: the newer change wins.
+func (e *Engine) dropHubSpotConflicts(ctx context.Context, obj hubforce.Object, r *record, src map[string]string) {
+	versions, err := e.Store.Versions(ctx, hubforce.HubSpot, obj, r.targetID)
+	if err != nil || len(versions) == 0 {
+		return
+	}
+	var sfAt = r.items[len(r.items)-1].Change.Version
+	for field, v := range src {
+		f, ok := e.Mapping.Field(obj, hubforce.Salesforce, field)
+		if !ok || f.Rule != mapping.TwoWay {
+			continue
+		}
+		hsAt := versions[f.HubSpot]
+		if winner, _ := e.Mapping.Resolve(obj, f.HubSpot, "", v, hsAt, sfAt); winner == hubforce.HubSpot && hsAt.After(sfAt) {
+			delete(src, field)
+			e.conflict(ctx, r, obj, field, "HubSpot's change is newer")
+		}
+	}
+}
+
+func (e *Engine) settleHubSpot(ctx context.Context, obj hubforce.Object, rs []*record, ins []map[string]string, res []hubforce.WriteResult, err error, call string) {
+	to := hubforce.HubSpot
+	for i, r := range rs {
+		rerr := err
+		var wr hubforce.WriteResult
+		if err == nil {
+			if i < len(res) {
+				wr = res[i]
+				rerr = wr.Err
+			} else {
+				rerr = fmt.Errorf("hubspot answered %d results for %d records", len(res), len(rs))
+			}
+		}
+		if rerr != nil {
+			if hubforce.ClassOf(rerr) == hubforce.NotFound && r.targetID != "" {
+				_ = e.Store.DeleteLink(ctx, obj, hubforce.Salesforce, r.id)
+			}
+			e.settle(ctx, to, r.items, rerr, "", nil)
+			continue
+		}
+		id, verb := r.targetID, "updated"
+		if id == "" {
+			id, verb = wr.ID, "created"
+			if lerr := e.putLink(ctx, obj, hubforce.Salesforce, r.id, id); lerr != nil {
+				e.settle(ctx, to, r.items, fmt.Errorf("linking created record %s: %w", id, lerr), "", nil)
+				continue
+			}
+		}
+		_ = e.Store.SetWritten(ctx, to, obj, id, ins[i])
+		if obj == hubforce.Contact && r.fields["AccountId"] {
+			if waitErr := e.associate(ctx, id, r.values["AccountId"]); waitErr != nil {
+				e.settle(ctx, to, r.items, waitErr, "", nil)
+				continue
+			}
+		}
+		e.settle(ctx, to, r.items, nil, fmt.Sprintf("HubSpot %s → %s %s %s", call, verb, obj, id), ins[i])
+	}
+}
+
+// associate makes the contact's primary company the one linked to its
+// Salesforce AccountId. An account not linked yet is waited for.
+func (e *Engine) associate(ctx context.Context, contactID, accountID string) error {
+	if accountID == "" {
+		return nil
+	}
+	company, ok, err := e.link(ctx, hubforce.Company, hubforce.Salesforce, accountID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Retryable, Message: "waiting for account " + accountID + " to be linked"}
+	}
+	return e.HubSpot.SetPrimaryCompany(ctx, contactID, company)
+}

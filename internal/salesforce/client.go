@@ -1,0 +1,201 @@
+package salesforce
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
+
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/httpretry"
+)
+
+// ClientConfig configures the REST client. One of three grants is used:
+// JWT bearer when Username and PrivateKeyPEM are set; else the refresh
+// token flow when RefreshToken is set (or will come from the store or
+// SetRefreshToken: leave ClientSecret empty then, or set RefreshToken);
+// else client credentials with ClientID and ClientSecret.
+type ClientConfig struct {
+	// LoginURL is the OAuth base; default https://login.salesforce.com.
+	// The client credentials flow needs the org's My Domain URL.
+	LoginURL string
+	// APIVersion is the REST version, "v66.0" by default.
+	APIVersion string
+
+	ClientID, ClientSecret string
+	RefreshToken           string
+	// Username and PrivateKeyPEM (PKCS#1 or PKCS#8 RSA) select the JWT
+	// bearer flow; the connected app holds the matching certificate.
+	Username      string
+	PrivateKeyPEM []byte
+
+	// Credentials, when set, persists the access token and instance URL
+	// and serialises renewals across replicas.
+	Credentials hubforce.CredentialStore
+	// Policy is the transport retry policy; the zero value means
+	// httpretry.DefaultPolicy(). Its Log is replaced by Log.
+	Policy httpretry.Policy
+	Log    zerolog.Logger
+	// Now is the clock for JWT exp and credential timestamps; default
+	// time.Now.
+	Now func() time.Time
+	// OnCall is told of every HTTP exchange: a route pattern such as
+	// "PATCH /composite/sobjects" (never an id), the status (0 without an
+	// answer) and the time it took, retries included.
+	OnCall func(route string, status int, d time.Duration)
+}
+
+// Client calls Salesforce's REST API for the delivery engine. It is safe
+// for concurrent use.
+type Client struct {
+	cfg    ClientConfig
+	http   *retryablehttp.Client
+	auth   *tokens
+	limits *limits
+	base   string // "/services/data/v66.0"
+}
+
+var versionRE = regexp.MustCompile(`^v\d+\.\d$`)
+
+// NewClient checks cfg and builds a client. It makes no call: the first
+// grant happens on the first request or Ready.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.LoginURL == "" {
+		cfg.LoginURL = "https://login.salesforce.com"
+	}
+	cfg.LoginURL = strings.TrimRight(cfg.LoginURL, "/")
+	if u, err := url.Parse(cfg.LoginURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("salesforce: LoginURL %q is not an http(s) URL", cfg.LoginURL)
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = "v66.0"
+	}
+	if !versionRE.MatchString(cfg.APIVersion) {
+		return nil, fmt.Errorf("salesforce: APIVersion %q is not like v66.0", cfg.APIVersion)
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("salesforce: ClientID (the connected app's consumer key) is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Policy.Timeout == 0 && cfg.Policy.WaitMax == 0 {
+		cfg.Policy = httpretry.DefaultPolicy()
+	}
+	cfg.Policy.Log = cfg.Log
+
+	c := &Client{cfg: cfg, base: "/services/data/" + cfg.APIVersion}
+	c.http = httpretry.New(cfg.Policy)
+	c.http.CheckRetry = createAware(c.http.CheckRetry)
+	c.limits = &limits{onSpent: func(spent bool) {
+		if spent {
+			cfg.Log.Warn().Msg("salesforce: daily API allocation spent; deliveries pause")
+		} else {
+			cfg.Log.Info().Msg("salesforce: daily API allocation available again")
+		}
+	}}
+
+	tokenHTTP := &http.Client{Transport: &hookTransport{
+		next: httpretry.New(cfg.Policy).StandardClient().Transport, route: "POST /services/oauth2/token", onCall: cfg.OnCall,
+	}}
+	// The grants' long-lived context: never a request's (x/oauth2 keeps
+	// it), and carrying the retrying client.
+	gctx := context.WithValue(context.Background(), oauth2.HTTPClient, tokenHTTP)
+	tokenURL := cfg.LoginURL + "/services/oauth2/token"
+	var src oauth2.TokenSource
+	var refresh *refreshSource
+	switch {
+	case cfg.Username != "" || len(cfg.PrivateKeyPEM) > 0:
+		key, err := parseKey(cfg.Username, cfg.PrivateKeyPEM)
+		if err != nil {
+			return nil, err
+		}
+		src = &jwtSource{ctx: gctx, client: tokenHTTP, tokenURL: tokenURL, aud: cfg.LoginURL,
+			clientID: cfg.ClientID, username: cfg.Username, key: key, now: cfg.Now}
+	case cfg.RefreshToken != "" || cfg.ClientSecret == "":
+		refresh = &refreshSource{ctx: gctx, rt: cfg.RefreshToken, conf: &oauth2.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			// Salesforce's examples send client_id/secret in the body.
+			Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
+		}}
+		src = refresh
+	default:
+		src = &clientCredentialsSource{ctx: gctx, client: tokenHTTP, tokenURL: tokenURL,
+			clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}
+	}
+	c.auth = newTokens(src, refresh, cfg.Credentials, cfg.Now, cfg.Log)
+	return c, nil
+}
+
+func parseKey(username string, pemBytes []byte) (*rsa.PrivateKey, error) {
+	if username == "" || len(pemBytes) == 0 {
+		return nil, errors.New("salesforce: the JWT bearer flow needs both Username and PrivateKeyPEM")
+	}
+	key, err := jwt.ParseRSAPrivateKeyFromPEM(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("salesforce: PrivateKeyPEM: %w", err)
+	}
+	return key, nil
+}
+
+// IntegrationUserID returns the id of the user the bridge calls as, from
+// the token response's identity URL (…/id/{orgId}/{userId}); Salesforce
+// records it as LastModifiedById on the bridge's writes.
+func (c *Client) IntegrationUserID(ctx context.Context) (string, error) {
+	idURL, err := c.auth.identity(ctx)
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(idURL)
+	if err == nil {
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if n := len(parts); n >= 3 && parts[n-3] == "id" && strings.HasPrefix(parts[n-1], "005") {
+			return parts[n-1], nil
+		}
+	}
+	return "", &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent,
+		Message: fmt.Sprintf("identity URL %q does not end in /id/{orgId}/{userId}", idURL)}
+}
+
+// Ready returns nil when calls can be made, or why not: a refused grant
+// (class Auth; deliveries pause until SetRefreshToken or newer stored
+// credentials) or a spent daily allocation (class Budget; checked again
+// with GET /limits at most once a minute).
+func (c *Client) Ready(ctx context.Context) error {
+	if _, err := c.auth.current(ctx); err != nil {
+		return err
+	}
+	spent, probe := c.limits.spentErr(c.cfg.Now())
+	if spent == nil {
+		return nil
+	}
+	if !probe {
+		return spent
+	}
+	// "List Organization Limits" (resources_limits.htm); any answer that
+	// is not a refusal clears the spent state in do.
+	return c.do(ctx, call{method: http.MethodGet, route: "GET /limits", path: c.base + "/limits"}, nil)
+}
+
+// SetRefreshToken installs fresh refresh token credentials, proves them
+// with a grant, and clears the Auth state.
+func (c *Client) SetRefreshToken(ctx context.Context, token string) error {
+	if token == "" {
+		return errors.New("salesforce: empty refresh token")
+	}
+	return c.auth.setRefreshToken(ctx, token)
+}
+
+// Usage returns the org's daily API usage as of the last response
+// (Sforce-Limit-Info: api-usage=used/limit); 0, 0 before any.
+func (c *Client) Usage() (used, limit int) { return c.limits.usage() }

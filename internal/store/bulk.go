@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// chunkSizes are the only row counts a bulk statement is sent with, so
+// that a few SQL texts cover every group size: pgx prepares and caches a
+// statement per text, and an unbounded set of texts would defeat the cache.
+var chunkSizes = []int{256, 64, 16, 4, 1}
+
+// bulk runs `head VALUES (…), (…) tail` for rows (all the same width) in
+// as few statements as chunkSizes allow, keeping the rows' order. With
+// scan, the statement has a RETURNING clause and scan reads each row
+// returned.
+func bulk(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
+	for len(rows) > 0 {
+		n := chunkSizes[len(chunkSizes)-1]
+		for _, size := range chunkSizes {
+			if size <= len(rows) {
+				n = size
+				break
+			}
+		}
+		if err := bulkOnce(ctx, tx, head, tail, rows[:n], scan); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func bulkOnce(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
+	width := len(rows[0])
+	var q strings.Builder
+	q.WriteString(head)
+	q.WriteString(" VALUES ")
+	args := make([]any, 0, len(rows)*width)
+	for i, row := range rows {
+		if len(row) != width {
+			return fmt.Errorf("bulk: row %d has %d values, want %d", i, len(row), width)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('(')
+		for j := range row {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "$%d", len(args)+j+1)
+		}
+		q.WriteByte(')')
+		args = append(args, row...)
+	}
+	q.WriteString(" ")
+	q.WriteString(tail)
+	if scan == nil {
+		_, err := tx.ExecContext(ctx, q.String(), args...)
+		return err
+	}
+	res, err := tx.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	for res.Next() {
+		if err := scan(res); err != nil {
+			return err
+		}
+	}
+	return res.Err()
+}
