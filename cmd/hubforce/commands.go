@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubforce/hubforce/internal/config"
+	"github.com/hubforce/hubforce/internal/mapping"
 )
 
 func newBackfillCmd(g *globals) *cobra.Command {
@@ -25,25 +27,6 @@ func newBackfillCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func newDLQCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "dlq", Short: "Inspect, replay or discard dead letters"}
-	for _, sub := range []struct{ use, short string }{
-		{"list", "List dead letters"},
-		{"show ID", "Show one dead letter with its error"},
-		{"replay [ID…]", "Put dead letters back in the delivery queue (by id, --category or --all)"},
-		{"discard [ID…]", "Drop dead letters for good (by id, --category or --all)"},
-	} {
-		cmd.AddCommand(&cobra.Command{
-			Use:   sub.use,
-			Short: sub.short,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				return notYet("dlq "+cmd.Name(), 4)
-			},
-		})
-	}
-	return cmd
-}
-
 func newConfigCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Configuration tools"}
 	cmd.AddCommand(&cobra.Command{
@@ -55,23 +38,24 @@ func newConfigCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := c.ValidateServe(); err != nil {
-				return fmt.Errorf("configuration is not valid:\n%w", err)
+			cerr := c.ValidateServe()
+			if cerr != nil {
+				cerr = fmt.Errorf("configuration is not valid:\n%w", cerr)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "configuration OK")
+			var merr error
+			if err := mapping.Check(c.MappingFile); err != nil {
+				merr = fmt.Errorf("mapping file is not valid:\n%w", err)
+			}
+			if err := errors.Join(cerr, merr); err != nil {
+				return err
+			}
+			source := "the built-in mapping"
+			if c.MappingFile != "" {
+				source = c.MappingFile
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "configuration OK; mapping OK (%s)\n", source)
 			return nil
 		},
 	})
 	return cmd
-}
-
-func newExplainCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "explain hubspot|salesforce OBJECT ID",
-		Short: "Show a record's timeline: deliveries, drops and why, writes, conflicts",
-		Args:  cobra.ExactArgs(3),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return notYet("explain", 4)
-		},
-	}
 }

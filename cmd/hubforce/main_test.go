@@ -238,7 +238,7 @@ func TestSIGKILLLosesNoAcknowledgedEvent(t *testing.T) {
 }
 
 func TestNotYetCommandsSaySoAndFail(t *testing.T) {
-	out, err := exec.Command(binary, "explain", "hubspot", "contact", "1").CombinedOutput()
+	out, err := exec.Command(binary, "backfill", "--from", "hubspot").CombinedOutput()
 	var ee *exec.ExitError
 	if err == nil || !errors.As(err, &ee) || ee.ExitCode() == 0 {
 		t.Fatalf("want a non-zero exit, got %v", err)

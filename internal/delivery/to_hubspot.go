@@ -242,19 +242,33 @@ func (e *Engine) dropHubSpotConflicts(ctx context.Context, obj hubforce.Object, 
 func (e *Engine) settleHubSpot(ctx context.Context, obj hubforce.Object, rs []*record, ins []map[string]string, res []hubforce.WriteResult, err error, call string) {
 	to := hubforce.HubSpot
 	for i, r := range rs {
-		rerr := err
+		// A call that failed part-way still reports the batches it
+		// finished; only the records without a result take err.
 		var wr hubforce.WriteResult
-		if err == nil {
-			if i < len(res) {
-				wr = res[i]
-				rerr = wr.Err
-			} else {
-				rerr = fmt.Errorf("hubspot answered %d results for %d records", len(res), len(rs))
-			}
+		var rerr error
+		switch {
+		case len(res) == len(rs):
+			wr = res[i]
+			rerr = wr.Err
+		case err != nil:
+			rerr = err
+		default:
+			rerr = fmt.Errorf("hubspot answered %d results for %d records", len(res), len(rs))
 		}
 		if rerr != nil {
-			if hubforce.ClassOf(rerr) == hubforce.NotFound && r.targetID != "" {
-				_ = e.Store.DeleteLink(ctx, obj, hubforce.Salesforce, r.id)
+			switch hubforce.ClassOf(rerr) {
+			case hubforce.NotFound:
+				if r.targetID != "" {
+					_ = e.Store.DeleteLink(ctx, obj, hubforce.Salesforce, r.id)
+				}
+			case hubforce.Conflict:
+				// HubSpot names the record that holds the email or
+				// domain: link to it, and the next attempt updates it.
+				if r.targetID == "" && wr.ID != "" {
+					if e.putLink(ctx, obj, hubforce.Salesforce, r.id, wr.ID) == nil {
+						rerr = &hubforce.APIError{Side: to, Class: hubforce.Retryable, Message: "linked to the existing HubSpot record " + wr.ID + "; updating it next"}
+					}
+				}
 			}
 			e.settle(ctx, to, r.items, rerr, "", nil)
 			continue

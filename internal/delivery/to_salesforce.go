@@ -383,15 +383,18 @@ func fieldVersion(items []store.Claimed, prop string) time.Time {
 func (e *Engine) settleSalesforce(ctx context.Context, obj hubforce.Object, rs []*record, outs []map[string]any, res []hubforce.WriteResult, err error, call string) {
 	to := hubforce.Salesforce
 	for i, r := range rs {
-		rerr := err
+		// A call that failed part-way still reports the batches it
+		// finished; only the records without a result take err.
 		var wr hubforce.WriteResult
-		if err == nil {
-			if i < len(res) {
-				wr = res[i]
-				rerr = wr.Err
-			} else {
-				rerr = fmt.Errorf("salesforce answered %d results for %d records", len(res), len(rs))
-			}
+		var rerr error
+		switch {
+		case len(res) == len(rs):
+			wr = res[i]
+			rerr = wr.Err
+		case err != nil:
+			rerr = err
+		default:
+			rerr = fmt.Errorf("salesforce answered %d results for %d records", len(res), len(rs))
 		}
 		if rerr == nil {
 			id := r.targetID

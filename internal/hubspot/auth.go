@@ -65,7 +65,30 @@ type oauthBearer struct {
 	lifetime time.Duration
 	rejected string // the access token HubSpot last answered 401 to
 	authErr  *hubforce.APIError
+	refused  string // the refresh token behind authErr
 }
+
+// tokenCalls reports token-endpoint requests to OnCall; they do not count
+// against the API's rate limits, so they skip the limiter.
+type tokenCalls struct {
+	base   http.RoundTripper
+	onCall func(string, int, time.Duration)
+}
+
+func (t tokenCalls) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	if t.onCall != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.onCall(routeToken, status, time.Since(start))
+	}
+	return resp, err
+}
+
+const routeToken = "POST /oauth/v1/token"
 
 func newOAuthBearer(cfg ClientConfig, httpc *http.Client) *oauthBearer {
 	return &oauthBearer{
@@ -88,7 +111,7 @@ func (b *oauthBearer) fresh(tok string, exp time.Time, lifetime time.Duration) b
 func (b *oauthBearer) token(ctx context.Context) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.authErr != nil {
+	if b.authErr != nil && !b.replacedLocked(ctx) {
 		return "", b.authErr
 	}
 	if b.fresh(b.access, b.expiry, b.lifetime) {
@@ -98,6 +121,22 @@ func (b *oauthBearer) token(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return b.access, nil
+}
+
+// replacedLocked reports whether another replica stored new credentials
+// (the Connect flow ran there) since this one's were refused, and if so
+// takes them and clears the Auth state.
+func (b *oauthBearer) replacedLocked(ctx context.Context) bool {
+	if b.store == nil {
+		return false
+	}
+	c, ok, err := b.store.LoadCredential(ctx, hubforce.HubSpot)
+	if err != nil || !ok || c.RefreshToken == "" || c.RefreshToken == b.refused {
+		return false
+	}
+	b.refresh, b.authErr, b.refused = c.RefreshToken, nil, ""
+	b.log.Info().Msg("new HubSpot credentials found in the store; deliveries resume")
+	return true
 }
 
 func (b *oauthBearer) invalidate(tok string) bool {
@@ -139,7 +178,7 @@ func (b *oauthBearer) refreshLocked(ctx context.Context) error {
 		}
 	}
 	if b.refresh == "" {
-		return b.refused("", "no refresh token configured")
+		return b.refusedWith("", "no refresh token configured")
 	}
 	rctx, cancel := context.WithTimeout(b.refreshCtx, max(b.timeout, 30*time.Second))
 	defer cancel()
@@ -182,9 +221,9 @@ func (b *oauthBearer) refreshFailed(err error) error {
 	if errors.As(err, &re) {
 		switch re.ErrorCode {
 		case "invalid_grant":
-			return b.refused(re.ErrorCode, re.ErrorDescription)
+			return b.refusedWith(re.ErrorCode, re.ErrorDescription)
 		case "invalid_client", "unauthorized_client":
-			return b.refused(re.ErrorCode, re.ErrorDescription)
+			return b.refusedWith(re.ErrorCode, re.ErrorDescription)
 		}
 		status := 0
 		if re.Response != nil {
@@ -197,8 +236,8 @@ func (b *oauthBearer) refreshFailed(err error) error {
 		Message: "token refresh failed", Err: fmt.Errorf("refreshing the HubSpot access token: %w", err)}
 }
 
-func (b *oauthBearer) refused(code, desc string) error {
-	b.access = ""
+func (b *oauthBearer) refusedWith(code, desc string) error {
+	b.access, b.refused = "", b.refresh
 	b.authErr = &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Auth, Status: http.StatusBadRequest,
 		Code: code, Message: "HubSpot refused the refresh token: " + desc}
 	if code == "" {
@@ -219,7 +258,7 @@ func (b *oauthBearer) ready(ctx context.Context) error {
 // for every replica and checks them at once.
 func (b *oauthBearer) setRefreshToken(ctx context.Context, tok string) error {
 	b.mu.Lock()
-	b.refresh, b.access, b.expiry, b.authErr = tok, "", time.Time{}, nil
+	b.refresh, b.access, b.expiry, b.authErr, b.refused = tok, "", time.Time{}, nil, ""
 	store := b.store
 	b.mu.Unlock()
 	if store != nil {

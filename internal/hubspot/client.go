@@ -40,7 +40,8 @@ type ClientConfig struct {
 }
 
 // Client calls HubSpot's CRM API for the bridge: batch reads and writes,
-// associations and search, within HubSpot's rate limits.
+// associations and search, within HubSpot's rate limits. It is safe for
+// concurrent use; share one per HubSpot account.
 type Client struct {
 	base   string
 	http   *retryablehttp.Client
@@ -73,7 +74,8 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	case cfg.AccessToken != "":
 		c.auth = staticBearer(cfg.AccessToken)
 	case cfg.ClientID != "" && cfg.ClientSecret != "" && (cfg.RefreshToken != "" || cfg.Credentials != nil):
-		c.auth = newOAuthBearer(cfg, &http.Client{Timeout: cfg.Policy.Timeout})
+		tr := tokenCalls{base: http.DefaultTransport.(*http.Transport).Clone(), onCall: cfg.OnCall}
+		c.auth = newOAuthBearer(cfg, &http.Client{Timeout: cfg.Policy.Timeout, Transport: tr})
 	default:
 		return nil, errors.New("hubspot: set AccessToken (private app) or ClientID, ClientSecret and RefreshToken (OAuth)")
 	}

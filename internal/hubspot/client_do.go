@@ -29,6 +29,10 @@ type routeKey struct{}
 type routeInfo struct {
 	pattern string
 	search  bool
+	// creates: the call makes records, so an attempt whose outcome is
+	// unknown (5xx, connection lost) is not repeated here — a blind retry
+	// could create them twice. The caller re-checks first (SPEC §3.12).
+	creates bool
 }
 
 // newHTTPClient is httpretry's client with HubSpot's extra retryable
@@ -37,6 +41,14 @@ func newHTTPClient(p httpretry.Policy, c *Client) *retryablehttp.Client {
 	p.Retry = hubspotRetryable(p.Retry)
 	rc := httpretry.New(p)
 	rc.HTTPClient.Transport = &transport{base: http.DefaultTransport.(*http.Transport).Clone(), c: c}
+	check := rc.CheckRetry
+	rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		ri, _ := ctx.Value(routeKey{}).(routeInfo)
+		if ri.creates && ctx.Err() == nil && (err != nil || resp.StatusCode >= 500) {
+			return false, nil
+		}
+		return check(ctx, resp, err)
+	}
 	backoff := rc.Backoff
 	rc.Backoff = func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 		d := backoff(min, max, attempt, resp)
@@ -132,7 +144,7 @@ func (c *Client) do(ctx context.Context, method, route, path string, in, out any
 			return 0, fmt.Errorf("hubspot %s: encoding the request: %w", route, err)
 		}
 	}
-	ctx = context.WithValue(ctx, routeKey{}, routeInfo{pattern: route, search: isSearch(route)})
+	ctx = context.WithValue(ctx, routeKey{}, routeInfo{pattern: route, search: isSearch(route), creates: route == routeBatchCreate})
 	for attempt := 0; ; attempt++ {
 		tok, err := c.auth.token(ctx)
 		if err != nil {

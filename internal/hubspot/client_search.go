@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,13 +71,17 @@ func (c *Client) ModifiedSince(ctx context.Context, obj hubforce.Object, since t
 		}
 		op, from, offset = "GTE", time.UnixMilli(n), ""
 	}
+	fields := append([]string{}, props...)
+	if !slices.Contains(fields, mod) {
+		fields = append(fields, mod)
+	}
 	req := searchRequest{Sorts: []map[string]string{{"propertyName": mod, "direction": "ASCENDING"}},
-		Properties: append(append([]string{}, props...), mod), Limit: searchPageSize, After: offset}
+		Properties: fields, Limit: searchPageSize, After: offset}
 	req.FilterGroups = make([]struct {
 		Filters []searchFilter `json:"filters"`
 	}, 1)
 	req.FilterGroups[0].Filters = []searchFilter{{PropertyName: mod, Operator: op,
-		Value: strconv.FormatInt(from.UnixMilli(), 10)}}
+		Value: strconv.FormatInt(max(from.UnixMilli(), 0), 10)}}
 	var resp searchResponse
 	if _, err := c.do(ctx, "POST", routeSearch, objectPath(obj, "/search"), req, &resp); err != nil {
 		return nil, "", err

@@ -29,7 +29,11 @@ func uniqueProperty(obj hubforce.Object) string {
 // HubSpot answers a partial failure with a 207 naming the failed inputs
 // instead of failing the batch (HubSpot batch create docs; the 207 example
 // of crm_objects_responses). A conflict's WriteResult carries the existing
-// record's id HubSpot names, next to the Conflict error.
+// record's id HubSpot names, next to the Conflict error. An attempt whose
+// outcome is unknown (5xx, lost connection) is not retried here: it comes
+// back Retryable and the caller must look for the records (ReadBy on the
+// unique property) before creating again; prefer Upsert where a unique
+// property exists.
 func (c *Client) Create(ctx context.Context, obj hubforce.Object, inputs []map[string]string) ([]hubforce.WriteResult, error) {
 	uniq := uniqueProperty(obj)
 	w := writer{c: c, route: routeBatchCreate, path: objectPath(obj, "/batch/create"), n: len(inputs), creates: true,

@@ -38,6 +38,9 @@ type rateLimiter struct {
 	remaining int
 	interval  time.Duration
 	seen      bool
+	// pausedUntil holds every call back after a response said the window
+	// is spent: its oldest request leaves it within one interval.
+	pausedUntil time.Time
 }
 
 func newRateLimiter() *rateLimiter {
@@ -59,6 +62,18 @@ func burstFor(limit int) int { return max(1, limit/10) }
 
 // wait blocks until a request may be sent, or ctx ends.
 func (r *rateLimiter) wait(ctx context.Context) error {
+	r.mu.Lock()
+	pause := time.Until(r.pausedUntil)
+	r.mu.Unlock()
+	if pause > 0 {
+		t := time.NewTimer(pause)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the HubSpot rate limit: %w", ctx.Err())
+		}
+	}
 	if err := r.lim.Wait(ctx); err != nil {
 		return fmt.Errorf("waiting for the HubSpot rate limit: %w", err)
 	}
@@ -90,6 +105,9 @@ func (r *rateLimiter) observe(h http.Header) {
 	now := time.Now()
 	if excess := int(r.lim.TokensAt(now)) - remaining; excess > 0 {
 		r.lim.AllowN(now, excess)
+	}
+	if remaining <= 0 {
+		r.pausedUntil = now.Add(interval)
 	}
 }
 

@@ -20,7 +20,6 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		os.WriteFile("/tmp/lastinput", data, 0o600) // DEBUG
 		m, err := Parse("f.yaml", data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.yaml") {

@@ -56,7 +56,7 @@ func Parse(name string, data []byte) (*Mapping, error) {
 		return nil, &Error{File: name, Line: line, Column: col, Msg: "invalid YAML: " + err.Error()}
 	}
 	l := &loader{file: name}
-	m := l.file_(root)
+	m := l.decodeFile(root)
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
@@ -108,7 +108,7 @@ func (l *loader) str(n *node, where string) string {
 	return strings.TrimSpace(n.value)
 }
 
-func (l *loader) file_(root *node) *Mapping {
+func (l *loader) decodeFile(root *node) *Mapping {
 	m := Default()
 	top := l.entries(root, "", "version", "objects")
 	if v, ok := top["version"]; ok {

@@ -27,8 +27,10 @@ type Metrics struct {
 	// HTTPRequests and HTTPDuration are by route pattern.
 	HTTPRequests *prometheus.CounterVec
 	HTTPDuration *prometheus.HistogramVec
-	// CommitBatch is how many changes shared one durable commit.
+	// CommitDuration is how long a webhook waited for its commit.
 	CommitDuration prometheus.Histogram
+	// Delivery holds the outbound series.
+	Delivery *Delivery
 }
 
 // New registers every series on a fresh registry, with the Go and process
@@ -63,6 +65,7 @@ func New() *Metrics {
 		}),
 	}
 	reg.MustRegister(m.EventsIn, m.Decisions, m.Ignored, m.Refused, m.HTTPRequests, m.HTTPDuration, m.CommitDuration)
+	m.Delivery = newDelivery(reg)
 	return m
 }
 

@@ -20,12 +20,11 @@ import (
 // a session refused right after a grant).
 const authRetryEvery = time.Minute
 
-// session is what a grant gives: the access token, where the REST API
-// lives, and the identity URL naming the integration user.
+// session is what a call needs: the access token and where the REST API
+// lives.
 type session struct {
 	access      string
 	instanceURL string
-	idURL       string // empty when the token came from the store
 }
 
 // authFailure is a refused grant. Calls fail with it at once, without
@@ -52,6 +51,7 @@ type tokens struct {
 
 	mu     sync.Mutex
 	cur    session
+	idURL  string // from the last grant; the same user until new credentials
 	failed *authFailure
 }
 
@@ -118,7 +118,7 @@ func (t *tokens) clearFailure(f *authFailure) {
 
 // adopt takes a stored credential as the current session. The identity URL
 // is not stored (hubforce.Credential has no field for it); identity()
-// grants when it needs one.
+// grants once when it has none.
 func (t *tokens) adopt(c hubforce.Credential) {
 	t.mu.Lock()
 	if t.cur.access != c.AccessToken {
@@ -187,13 +187,13 @@ func (t *tokens) grant(ctx context.Context) error {
 	}
 	s := session{access: tok.AccessToken}
 	s.instanceURL, _ = tok.Extra("instance_url").(string)
-	s.idURL, _ = tok.Extra("id").(string)
 	s.instanceURL = strings.TrimRight(s.instanceURL, "/")
+	idURL, _ := tok.Extra("id").(string)
 	if s.instanceURL == "" {
 		return &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent, Message: "token response has no instance_url"}
 	}
 	t.mu.Lock()
-	t.cur, t.failed = s, nil
+	t.cur, t.failed, t.idURL = s, nil, idURL
 	t.mu.Unlock()
 	t.log.Info().Str("instance", s.instanceURL).Msg("salesforce: obtained a new access token")
 	if t.store == nil {
@@ -211,27 +211,29 @@ func (t *tokens) grant(ctx context.Context) error {
 	return nil
 }
 
-// identity returns the identity URL, granting a session when the current
-// one came from the store and so has none.
+// identity returns the identity URL of the last grant, granting once when
+// this process has only used a stored token.
 func (t *tokens) identity(ctx context.Context) (string, error) {
 	s, err := t.current(ctx)
 	if err != nil {
 		return "", err
 	}
-	if s.idURL != "" {
-		return s.idURL, nil
+	if id := t.identityURL(); id != "" {
+		return id, nil
 	}
 	if _, err := t.renew(ctx, s.access, true); err != nil {
 		return "", err
 	}
-	s, err = t.current(ctx)
-	if err != nil {
-		return "", err
+	if id := t.identityURL(); id != "" {
+		return id, nil
 	}
-	if s.idURL == "" {
-		return "", &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent, Message: "token response has no id URL"}
-	}
-	return s.idURL, nil
+	return "", &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent, Message: "token response has no id URL"}
+}
+
+func (t *tokens) identityURL() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.idURL
 }
 
 // setRefreshToken switches to new refresh token credentials and proves
@@ -242,7 +244,7 @@ func (t *tokens) setRefreshToken(ctx context.Context, rt string) error {
 	}
 	t.refresh.set(rt)
 	t.mu.Lock()
-	t.failed = nil
+	t.failed, t.idURL = nil, "" // possibly another user now
 	t.mu.Unlock()
 	_, err := t.renew(ctx, "", true)
 	return err

@@ -33,9 +33,11 @@ type recordError struct {
 }
 
 // codeClass maps Salesforce status codes to what can be done about them.
-// The codes are the StatusCode enum of the SOAP API Developer Guide ("Core
-// Data Types Used in API Calls", sforce_api_calls_concepts_core_data_objects.htm),
-// which REST shares.
+// A record that fails in a batch carries a StatusCode (SOAP API Developer
+// Guide, "Core Data Types Used in API Calls",
+// sforce_api_calls_concepts_core_data_objects.htm; REST's sObject
+// Collections return the same codes as errors[].statusCode); the full list
+// is in the org's WSDL. Codes not listed are Permanent.
 var codeClass = map[string]hubforce.Class{
 	// The record's data is at fault: retrying the same data cannot help.
 	"REQUIRED_FIELD_MISSING":                  hubforce.Validation,
@@ -53,9 +55,9 @@ var codeClass = map[string]hubforce.Class{
 	"MISSING_ARGUMENT":                        hubforce.Validation,
 	"JSON_PARSER_ERROR":                       hubforce.Validation,
 	"INVALID_TYPE":                            hubforce.Validation,
-	// Another transaction holds the row: "UNABLE_TO_LOCK_ROW … Retry the
-	// request" (Record Locking Cheat Sheet). A record rolled back because
-	// another failed (allOrNone) is fine to send again.
+	// Another transaction holds the row ("unable to obtain exclusive access
+	// to this record"); it is free once that transaction ends. A record
+	// rolled back because another failed (allOrNone) is fine to send again.
 	"UNABLE_TO_LOCK_ROW":                hubforce.Retryable,
 	"ALL_OR_NONE_OPERATION_ROLLED_BACK": hubforce.Retryable,
 	"SERVER_UNAVAILABLE":                hubforce.Retryable,

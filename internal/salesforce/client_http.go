@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -129,6 +131,12 @@ func (c *Client) send(ctx context.Context, cl call, s session, payload []byte) (
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
+		}
+		// The URL may hold a SOQL query with people's addresses: name the
+		// route instead.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("%s %s: %w", ue.Op, cl.route, ue.Err)
 		}
 		aerr := connError(err)
 		if cl.create {

@@ -7,6 +7,15 @@ import (
 	"strings"
 )
 
+// txn is a write transaction and its dialect's placeholder for the n-th
+// parameter: SQLite looks a named parameter ($1) up by a linear search
+// when it compiles and binds a statement, quadratic in a multi-row
+// statement, so it gets anonymous ones (?) instead.
+type txn struct {
+	*sql.Tx
+	placeholder func(n int) string
+}
+
 // chunkSizes are the only row counts a bulk statement is sent with, so
 // that a few SQL texts cover every group size: pgx prepares and caches a
 // statement per text, and an unbounded set of texts would defeat the cache.
@@ -16,7 +25,7 @@ var chunkSizes = []int{256, 64, 16, 4, 1}
 // as few statements as chunkSizes allow, keeping the rows' order. With
 // scan, the statement has a RETURNING clause and scan reads each row
 // returned.
-func bulk(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
+func bulk(ctx context.Context, tx txn, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
 	for len(rows) > 0 {
 		n := chunkSizes[len(chunkSizes)-1]
 		for _, size := range chunkSizes {
@@ -33,7 +42,7 @@ func bulk(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, scan
 	return nil
 }
 
-func bulkOnce(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
+func bulkOnce(ctx context.Context, tx txn, head, tail string, rows [][]any, scan func(*sql.Rows) error) error {
 	width := len(rows[0])
 	var q strings.Builder
 	q.WriteString(head)
@@ -51,7 +60,7 @@ func bulkOnce(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any, 
 			if j > 0 {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "$%d", len(args)+j+1)
+			q.WriteString(tx.placeholder(len(args) + j + 1))
 		}
 		q.WriteByte(')')
 		args = append(args, row...)

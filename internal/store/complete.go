@@ -53,15 +53,11 @@ func (s *sqlStore) DeadLetter(ctx context.Context, items []Claimed, f Failure) e
 			f.Category, f.Code, f.Message, attempts+1, enqueued, now); err != nil {
 			return err
 		}
-		fields, err := fieldsJSON(ch.Fields)
-		if err != nil {
-			return err
-		}
-		return insertHistory(ctx, s.stmts.in(ctx, tx).history, HistoryEntry{
+		return insertHistory(ctx, s.txn(tx), HistoryEntry{
 			DeliveryID: deliveryID, Side: ch.Side, Object: ch.Object, RecordID: ch.RecordID,
 			Kind: hubforce.ChangeKind(kind), Version: fromNanos(version), Decision: hubforce.DeadLettered,
-			Detail: failureDetail(f),
-		}, fields, now)
+			Detail: failureDetail(f), Fields: ch.Fields,
+		}, now)
 	})
 }
 
@@ -69,48 +65,73 @@ func failureDetail(f Failure) string {
 	return fmt.Sprintf("%s %s: %s", f.Category, f.Code, f.Message)
 }
 
-// underLease applies op to the items whose record is still leased under
-// the item's token, then releases the leases that no longer cover any
-// change. Records are visited in key order, like ingest, so that concurrent
-// calls lock rows in one order.
-func (s *sqlStore) underLease(ctx context.Context, what string, items []Claimed,
-	op func(tx *sql.Tx, c Claimed, now int64) error) error {
-	type group struct {
-		k     recordKey
-		token string
-		items []Claimed
-	}
-	var groups []*group
+// leaseGroup is the claimed changes of one record under one lease.
+type leaseGroup struct {
+	k     recordKey
+	token string
+	items []Claimed
+}
+
+// groupByLease groups items by record and lease, in key order, the order
+// Claim takes leases in, so that concurrent calls lock rows in one order.
+func groupByLease(items []Claimed) []*leaseGroup {
+	var groups []*leaseGroup
 	for _, c := range items {
 		k := recordKey{c.Change.Side, c.Change.Object, c.Change.RecordID}
-		i := slices.IndexFunc(groups, func(g *group) bool { return g.k == k && g.token == c.Lease })
+		i := slices.IndexFunc(groups, func(g *leaseGroup) bool { return g.k == k && g.token == c.Lease })
 		if i < 0 {
-			groups = append(groups, &group{k: k, token: c.Lease})
+			groups = append(groups, &leaseGroup{k: k, token: c.Lease})
 			i = len(groups) - 1
 		}
 		groups[i].items = append(groups[i].items, c)
 	}
-	slices.SortStableFunc(groups, func(a, b *group) int {
+	slices.SortStableFunc(groups, func(a, b *leaseGroup) int {
 		return cmp.Or(cmp.Compare(a.k.side, b.k.side), cmp.Compare(a.k.object, b.k.object),
 			cmp.Compare(a.k.id, b.k.id), cmp.Compare(a.token, b.token))
 	})
+	return groups
+}
+
+// holdLease says whether token still holds the record's lease, moving its
+// expiry to until unless that is 0. On PostgreSQL the update locks the
+// lease row, so that no claimer can take the record until the caller's
+// transaction ends.
+func holdLease(ctx context.Context, tx *sql.Tx, g *leaseGroup, until int64) (bool, error) {
+	q := `UPDATE record_leases SET lease_until = lease_until
+		WHERE side = $1 AND object = $2 AND record_id = $3 AND token = $4`
+	args := []any{g.k.side, g.k.object, g.k.id, g.token}
+	if until != 0 {
+		q = `UPDATE record_leases SET lease_until = $5
+			WHERE side = $1 AND object = $2 AND record_id = $3 AND token = $4`
+		args = append(args, until)
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return false, fmt.Errorf("check lease: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("check lease: %w", err)
+	}
+	return n > 0, nil
+}
+
+// underLease applies op to the items whose record is still leased under
+// the item's token, then releases the leases that no longer cover any
+// change.
+func (s *sqlStore) underLease(ctx context.Context, what string, items []Claimed,
+	op func(tx *sql.Tx, c Claimed, now int64) error) error {
+	groups := groupByLease(items)
 	now := nanos(s.now())
 	lost := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lost = 0
 		for _, g := range groups {
-			// Locks the lease row (PostgreSQL) so that a claimer cannot take
-			// the record between this check and the changes below.
-			res, err := tx.ExecContext(ctx,
-				`UPDATE record_leases SET lease_until = lease_until
-				 WHERE side = $1 AND object = $2 AND record_id = $3 AND token = $4`,
-				g.k.side, g.k.object, g.k.id, g.token)
+			held, err := holdLease(ctx, tx, g, 0)
 			if err != nil {
-				return fmt.Errorf("check lease: %w", err)
+				return err
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("check lease: %w", err)
-			} else if n == 0 {
+			if !held {
 				lost += len(g.items)
 				continue
 			}
@@ -125,13 +146,40 @@ func (s *sqlStore) underLease(ctx context.Context, what string, items []Claimed,
 		}
 		return nil
 	})
+	return leaseResult(what, err, lost, len(items))
+}
+
+func leaseResult(what string, err error, lost, total int) error {
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	if lost > 0 {
-		return fmt.Errorf("store: %s: %w: %d of %d changes are now another claimer's", what, ErrLeaseLost, lost, len(items))
+		return fmt.Errorf("store: %s: %w: %d of %d changes are now another claimer's", what, ErrLeaseLost, lost, total)
 	}
 	return nil
+}
+
+func (s *sqlStore) Extend(ctx context.Context, items []Claimed, lease time.Duration) error {
+	if lease <= 0 {
+		return fmt.Errorf("store: extend: lease must be positive, got %s", lease)
+	}
+	groups := groupByLease(items)
+	until := nanos(s.now().Add(lease))
+	lost := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lost = 0
+		for _, g := range groups {
+			held, err := holdLease(ctx, tx, g, until)
+			if err != nil {
+				return err
+			}
+			if !held {
+				lost += len(g.items)
+			}
+		}
+		return nil
+	})
+	return leaseResult("extend lease", err, lost, len(items))
 }
 
 func (s *sqlStore) QueueStats(ctx context.Context, to hubforce.Side) (QueueStats, error) {

@@ -10,27 +10,24 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
+var _ Store = (*sqlStore)(nil)
+
 // sqlStore implements Store with SQL both dialects accept.
 type sqlStore struct {
 	b     *backend
 	now   func() time.Time
 	cfg   config
 	group *committer
-	stmts *statements
 }
 
-func newSQLStore(ctx context.Context, b *backend, cfg config) (*sqlStore, error) {
-	stmts, err := prepare(ctx, b.write, b.name == "sqlite")
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", b.name, err)
-	}
-	s := &sqlStore{b: b, now: cfg.now, cfg: cfg, stmts: stmts}
+func newSQLStore(b *backend, cfg config) *sqlStore {
+	s := &sqlStore{b: b, now: cfg.now, cfg: cfg}
 	workers := b.committers
 	if cfg.committers > 0 {
 		workers = cfg.committers
 	}
 	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup)
-	return s, nil
+	return s
 }
 
 func (s *sqlStore) Ingest(ctx context.Context, changes []hubforce.Change) ([]hubforce.Decision, error) {
@@ -64,7 +61,7 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 
 func (s *sqlStore) Close() error {
 	s.group.close()
-	if err := errors.Join(s.stmts.close(), s.b.close()); err != nil {
+	if err := s.b.close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.b.name, err)
 	}
 	return nil
@@ -89,6 +86,8 @@ func (s *sqlStore) inTx(ctx context.Context, f func(tx *sql.Tx) error) (err erro
 	}
 	return nil
 }
+
+func (s *sqlStore) txn(tx *sql.Tx) txn { return txn{Tx: tx, placeholder: s.b.placeholder} }
 
 func ignoreDone(err error) error {
 	if errors.Is(err, sql.ErrTxDone) {

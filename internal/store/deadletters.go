@@ -96,22 +96,18 @@ func (s *sqlStore) ReplayDeadLetter(ctx context.Context, id int64) error {
 		}
 		now := nanos(s.now())
 		c := d.Change
-		payload, err := json.Marshal(c)
-		if err != nil {
-			return fmt.Errorf("encode change: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, sqlInsertPending,
-			c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, nanos(c.Version), string(payload), now); err != nil {
-			return fmt.Errorf("queue change: %w", err)
-		}
-		fields, err := fieldsJSON(c.Fields)
+		row, err := pendingRow(&c, now)
 		if err != nil {
 			return err
 		}
-		return insertHistory(ctx, s.stmts.in(ctx, tx).history, HistoryEntry{
+		if err := bulk(ctx, s.txn(tx), pendingInsert, "", [][]any{row}, nil); err != nil {
+			return fmt.Errorf("queue change: %w", err)
+		}
+		return insertHistory(ctx, s.txn(tx), HistoryEntry{
 			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
 			Version: c.Version, Decision: hubforce.Accepted, Detail: fmt.Sprintf("replayed dead letter %d", id),
-		}, fields, now)
+			Fields: c.Fields,
+		}, now)
 	})
 	if errors.Is(err, ErrNotFound) {
 		return ErrNotFound

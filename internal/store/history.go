@@ -10,13 +10,12 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-func insertHistory(ctx context.Context, exec execFunc, e HistoryEntry, fields string, now int64) error {
-	at := now
-	if !e.At.IsZero() {
-		at = nanos(e.At)
+func insertHistory(ctx context.Context, tx txn, e HistoryEntry, now int64) error {
+	row, err := historyRow(e, now)
+	if err != nil {
+		return err
 	}
-	if _, err := exec(ctx,
-		e.DeliveryID, e.Side, e.Object, e.RecordID, e.Kind, nanos(e.Version), e.Decision, e.Detail, fields, at); err != nil {
+	if err := bulk(ctx, tx, historyInsert, "", [][]any{row}, nil); err != nil {
 		return fmt.Errorf("record history: %w", err)
 	}
 	return nil
@@ -25,16 +24,15 @@ func insertHistory(ctx context.Context, exec execFunc, e HistoryEntry, fields st
 func (s *sqlStore) RecordHistory(ctx context.Context, entries []HistoryEntry) error {
 	now := nanos(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, e := range entries {
-			fields, err := fieldsJSON(e.Fields)
+		rows := make([][]any, len(entries))
+		for i, e := range entries {
+			row, err := historyRow(e, now)
 			if err != nil {
 				return err
 			}
-			if err := insertHistory(ctx, s.stmts.in(ctx, tx).history, e, fields, now); err != nil {
-				return err
-			}
+			rows[i] = row
 		}
-		return nil
+		return bulk(ctx, s.txn(tx), historyInsert, "", rows, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: record history: %w", err)

@@ -18,21 +18,22 @@ type item struct {
 	key string // VersionKey
 }
 
-// commitGroup judges and records a group's changes in one transaction.
+// commitGroup judges and records a group's changes in one transaction, a
+// few multi-row statements per phase rather than one per change (a round
+// trip each on PostgreSQL).
 //
-// It works in phases, each taking its row locks in one global order
-// (sorted keys), so that the groups of several replicas on one PostgreSQL
-// database wait for each other but never deadlock:
-//  1. delivery ids, INSERT … ON CONFLICT DO NOTHING: no row inserted means
-//     a duplicate, including of an earlier change in the same group;
-//  2. one row per record, upserted to lock it, so that two groups
-//     touching the same record commit its pending changes in sequence order;
-//  3. versions, upserted only WHERE the new one is greater: no row changed
-//     means stale;
-//  4. pending changes and history, plain inserts that lock nothing shared.
-//
-// Sorts are stable, so that changes with the same key are judged in the
-// order they were delivered.
+// Each phase takes its row locks in one global order (sorted keys), so that
+// the groups of several replicas on one PostgreSQL database wait for each
+// other but never deadlock:
+//  1. delivery ids, INSERT … ON CONFLICT DO NOTHING RETURNING: an id not
+//     returned is a duplicate, and so is a repeat within the group;
+//  2. one row per record, upserted to lock it, so that two groups touching
+//     the same record commit its pending changes in sequence order;
+//  3. versions, upserted only WHERE the new one is greater: a key not
+//     returned is stale. A key occurring twice in the group is judged in
+//     rounds, in delivery order;
+//  4. pending changes and history, plain inserts in delivery order (which
+//     gives a record's changes increasing sequence numbers).
 func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
 	var items []item
 	for _, r := range group {
@@ -43,18 +44,18 @@ func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
 		}
 	}
 	now := nanos(s.now())
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st := s.stmts.in(ctx, tx)
-		if err := markDuplicates(ctx, st, items, now); err != nil {
-			return err
+	return s.inTx(ctx, func(sqltx *sql.Tx) error {
+		tx := s.txn(sqltx)
+		if err := markDuplicates(ctx, tx, items, now); err != nil {
+			return fmt.Errorf("record delivery ids: %w", err)
 		}
-		if err := lockRecords(ctx, st, items, now); err != nil {
-			return err
+		if err := lockRecords(ctx, tx, items, now); err != nil {
+			return fmt.Errorf("lock records: %w", err)
 		}
-		if err := judgeVersions(ctx, st, items); err != nil {
-			return err
+		if err := judgeVersions(ctx, tx, items); err != nil {
+			return fmt.Errorf("record versions: %w", err)
 		}
-		if err := insertIngested(ctx, st, items, now); err != nil {
+		if err := insertIngested(ctx, tx, items, now); err != nil {
 			return err
 		}
 		if s.cfg.beforeCommit != nil {
@@ -70,87 +71,184 @@ func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
 	})
 }
 
-func markDuplicates(ctx context.Context, st *bound, items []item, now int64) error {
-	order := sorted(items, func(a, b item) int {
-		return cmp.Or(cmp.Compare(a.c.Side, b.c.Side), cmp.Compare(a.c.DeliveryID, b.c.DeliveryID))
+type deliveryKey struct {
+	side hubforce.Side
+	id   string
+}
+
+func markDuplicates(ctx context.Context, tx txn, items []item, now int64) error {
+	var keys []deliveryKey
+	for _, it := range items {
+		if it.c.DeliveryID != "" { // else nothing to recognise it by; versions alone judge it
+			keys = append(keys, deliveryKey{it.c.Side, it.c.DeliveryID})
+		}
+	}
+	slices.SortFunc(keys, func(a, b deliveryKey) int {
+		return cmp.Or(cmp.Compare(a.side, b.side), cmp.Compare(a.id, b.id))
 	})
-	for _, it := range order {
+	keys = slices.Compact(keys)
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k.side, k.id, now}
+	}
+	inserted := map[deliveryKey]bool{}
+	err := bulk(ctx, tx, `INSERT INTO deliveries (side, delivery_id, received_at)`,
+		`ON CONFLICT (side, delivery_id) DO NOTHING RETURNING side, delivery_id`, rows,
+		func(r *sql.Rows) error {
+			var k deliveryKey
+			if err := r.Scan(&k.side, &k.id); err != nil {
+				return err
+			}
+			inserted[k] = true
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
 		if it.c.DeliveryID == "" {
-			continue // nothing to recognise it by; versions alone judge it
+			continue
 		}
-		res, err := st.delivery(ctx,
-			it.c.Side, it.c.DeliveryID, now)
-		if err != nil {
-			return fmt.Errorf("record delivery id: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("record delivery id: %w", err)
-		} else if n == 0 {
+		k := deliveryKey{it.c.Side, it.c.DeliveryID}
+		if inserted[k] {
+			inserted[k] = false // the first of the group is the delivery; repeats are duplicates
+		} else {
 			*it.dec = hubforce.Duplicate
 		}
 	}
 	return nil
 }
 
-func lockRecords(ctx context.Context, st *bound, items []item, now int64) error {
-	order := sorted(items, compareRecord)
-	for i, it := range order {
-		if *it.dec == hubforce.Duplicate || (i > 0 && compareRecord(order[i-1], it) == 0) {
-			continue
-		}
-		if _, err := st.record(ctx,
-			it.c.Side, it.c.Object, it.c.RecordID, now); err != nil {
-			return fmt.Errorf("lock record: %w", err)
+func lockRecords(ctx context.Context, tx txn, items []item, now int64) error {
+	var live []item
+	for _, it := range items {
+		if *it.dec != hubforce.Duplicate {
+			live = append(live, it)
 		}
 	}
-	return nil
+	slices.SortFunc(live, compareRecord)
+	live = slices.CompactFunc(live, func(a, b item) bool { return compareRecord(a, b) == 0 })
+	rows := make([][]any, len(live))
+	for i, it := range live {
+		rows[i] = []any{it.c.Side, it.c.Object, it.c.RecordID, now}
+	}
+	return bulk(ctx, tx, `INSERT INTO records (side, object, record_id, last_received_at)`,
+		`ON CONFLICT (side, object, record_id) DO UPDATE SET last_received_at = excluded.last_received_at`,
+		rows, nil)
 }
 
-func judgeVersions(ctx context.Context, st *bound, items []item) error {
-	order := sorted(items, func(a, b item) int {
-		return cmp.Or(compareRecord(a, b), cmp.Compare(a.key, b.key))
-	})
-	for _, it := range order {
-		if *it.dec == hubforce.Duplicate || it.c.Version.IsZero() {
-			continue // a change without a version cannot be judged stale
+type versionSlot struct {
+	side         hubforce.Side
+	object       hubforce.Object
+	record, vkey string
+}
+
+func slot(it item) versionSlot {
+	return versionSlot{it.c.Side, it.c.Object, it.c.RecordID, it.key}
+}
+
+func judgeVersions(ctx context.Context, tx txn, items []item) error {
+	var todo []item
+	for _, it := range items {
+		// A change without a version cannot be judged stale.
+		if *it.dec != hubforce.Duplicate && !it.c.Version.IsZero() {
+			todo = append(todo, it)
 		}
-		res, err := st.version(ctx,
-			it.c.Side, it.c.Object, it.c.RecordID, it.key, nanos(it.c.Version))
+	}
+	for len(todo) > 0 {
+		// One round holds at most one change per slot: an upsert cannot
+		// touch the same row twice in one statement.
+		var round, later []item
+		inRound := map[versionSlot]bool{}
+		for _, it := range todo {
+			if inRound[slot(it)] {
+				later = append(later, it)
+				continue
+			}
+			inRound[slot(it)] = true
+			round = append(round, it)
+		}
+		slices.SortFunc(round, func(a, b item) int { return cmp.Or(compareRecord(a, b), cmp.Compare(a.key, b.key)) })
+		rows := make([][]any, len(round))
+		for i, it := range round {
+			rows[i] = []any{it.c.Side, it.c.Object, it.c.RecordID, it.key, nanos(it.c.Version)}
+		}
+		advanced := map[versionSlot]bool{}
+		err := bulk(ctx, tx, `INSERT INTO record_versions (side, object, record_id, version_key, version)`,
+			`ON CONFLICT (side, object, record_id, version_key) DO UPDATE SET version = excluded.version
+			 WHERE excluded.version > record_versions.version
+			 RETURNING side, object, record_id, version_key`, rows,
+			func(r *sql.Rows) error {
+				var k versionSlot
+				if err := r.Scan(&k.side, &k.object, &k.record, &k.vkey); err != nil {
+					return err
+				}
+				advanced[k] = true
+				return nil
+			})
 		if err != nil {
-			return fmt.Errorf("record version: %w", err)
+			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("record version: %w", err)
-		} else if n == 0 {
-			*it.dec = hubforce.Stale
+		for _, it := range round {
+			if !advanced[slot(it)] {
+				*it.dec = hubforce.Stale
+			}
 		}
+		todo = later
 	}
 	return nil
 }
 
-func insertIngested(ctx context.Context, st *bound, items []item, now int64) error {
+const (
+	pendingInsert = `INSERT INTO pending (side, object, record_id, kind, delivery_id, version, payload, enqueued_at, due_at)`
+	historyInsert = `INSERT INTO history (delivery_id, side, object, record_id, kind, version, decision, detail, fields, received_at)`
+)
+
+func pendingRow(c *hubforce.Change, now int64) ([]any, error) {
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode change %q: %w", c.DeliveryID, err)
+	}
+	return []any{c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, nanos(c.Version), string(payload), now, now}, nil
+}
+
+func historyRow(e HistoryEntry, now int64) ([]any, error) {
+	fields, err := fieldsJSON(e.Fields)
+	if err != nil {
+		return nil, err
+	}
+	at := now
+	if !e.At.IsZero() {
+		at = nanos(e.At)
+	}
+	return []any{e.DeliveryID, e.Side, e.Object, e.RecordID, e.Kind, nanos(e.Version), e.Decision, e.Detail, fields, at}, nil
+}
+
+func insertIngested(ctx context.Context, tx txn, items []item, now int64) error {
+	var pending, history [][]any
 	for _, it := range items {
 		c := it.c
-		fields, err := fieldsJSON(c.Fields)
+		if *it.dec == hubforce.Accepted {
+			row, err := pendingRow(c, now)
+			if err != nil {
+				return err
+			}
+			pending = append(pending, row)
+		}
+		row, err := historyRow(HistoryEntry{
+			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
+			Version: c.Version, Decision: *it.dec, Detail: ingestDetail(*it.dec, it.key), Fields: c.Fields,
+		}, now)
 		if err != nil {
 			return err
 		}
-		if *it.dec == hubforce.Accepted {
-			payload, err := json.Marshal(c)
-			if err != nil {
-				return fmt.Errorf("encode change %q: %w", c.DeliveryID, err)
-			}
-			if _, err := st.pending(ctx,
-				c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, nanos(c.Version), string(payload), now); err != nil {
-				return fmt.Errorf("queue change: %w", err)
-			}
-		}
-		if err := insertHistory(ctx, st.history, HistoryEntry{
-			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
-			Version: c.Version, Decision: *it.dec, Detail: ingestDetail(*it.dec, it.key),
-		}, fields, now); err != nil {
-			return err
-		}
+		history = append(history, row)
+	}
+	if err := bulk(ctx, tx, pendingInsert, "", pending, nil); err != nil {
+		return fmt.Errorf("queue changes: %w", err)
+	}
+	if err := bulk(ctx, tx, historyInsert, "", history, nil); err != nil {
+		return fmt.Errorf("record history: %w", err)
 	}
 	return nil
 }
@@ -179,11 +277,4 @@ func fieldsJSON(f map[string]string) (string, error) {
 func compareRecord(a, b item) int {
 	return cmp.Or(cmp.Compare(a.c.Side, b.c.Side), cmp.Compare(a.c.Object, b.c.Object),
 		cmp.Compare(a.c.RecordID, b.c.RecordID))
-}
-
-// sorted returns a stably sorted copy.
-func sorted(items []item, f func(a, b item) int) []item {
-	out := slices.Clone(items)
-	slices.SortStableFunc(out, f)
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type backend struct {
 	// SQLite (one writer anyway), a few on PostgreSQL where commits of
 	// different groups overlap their round trips.
 	committers int
+	// placeholder spells the n-th parameter of a statement.
+	placeholder func(n int) string
 }
 
 // Open opens the store at databaseURL, "sqlite:PATH" or "postgres://…"
@@ -47,12 +50,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 		_ = b.close()
 		return nil, err
 	}
-	s, err := newSQLStore(ctx, b, cfg)
-	if err != nil {
-		_ = b.close()
-		return nil, err
-	}
-	return s, nil
+	return newSQLStore(b, cfg), nil
 }
 
 // Migrate applies the embedded migrations to the database at databaseURL.
@@ -114,6 +112,7 @@ func openBackend(ctx context.Context, databaseURL string) (*backend, error) {
 		return &backend{
 			name: "sqlite", write: db.Write, read: db.Read, close: db.Close,
 			dialect: goose.DialectSQLite3, migrations: sqlite.Migrations(), committers: 1,
+			placeholder: func(int) string { return "?" },
 		}, nil
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		db, err := postgres.Open(ctx, databaseURL)
@@ -134,6 +133,7 @@ func openBackend(ctx context.Context, databaseURL string) (*backend, error) {
 		return &backend{
 			name: "postgres", write: db, read: db, close: db.Close,
 			dialect: goose.DialectPostgres, migrations: postgres.Migrations(), locker: locker, committers: 4,
+			placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 		}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported database URL %q: want sqlite:PATH or postgres://…", redact(databaseURL))

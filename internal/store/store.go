@@ -19,18 +19,43 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-// Store is everything the bridge keeps.
+// Store is everything the bridge keeps. Consumers should ask for the
+// smallest part they use (a webhook handler needs only an Ingester).
 type Store interface {
+	Ingester
+	Queue
+	DLQ
+	LinkStore
+	HistoryStore
+	CheckpointStore
+
+	// Stats reports the group committer's counters.
+	Stats() Stats
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close fails Ingest calls not yet taken into a transaction with
+	// ErrClosed, waits for the transactions in flight and closes the
+	// database. Stop the HTTP server first so that nothing is refused.
+	Close() error
+}
+
+// Ingester takes delivered changes in (SPEC §3.1–3.2).
+type Ingester interface {
 	// Ingest commits a request's changes durably and says, per change and in
 	// order, whether it was Accepted (queued for delivery), a Duplicate
 	// delivery or Stale. It returns only after the accepted changes are
 	// committed; an error means nothing of this call was committed.
 	Ingest(ctx context.Context, changes []hubforce.Change) ([]hubforce.Decision, error)
+}
 
-	// Claim leases up to max pending changes going to side `to`, whole
-	// records at a time and in each record's order, to owner for lease. A
-	// record held by an unexpired lease is never handed to another claimer;
-	// a record whose oldest change is not due yet is not handed out at all.
+// Queue hands accepted changes to delivery workers, at most one claimer per
+// record at a time, also across replicas (SPEC §3.4).
+type Queue interface {
+	// Claim leases up to max pending changes going to side `to` (so
+	// changes made on to.Other()), whole records at a time and in each
+	// record's order, to owner for lease. A record held by an unexpired
+	// lease is never handed to another claimer; a record whose oldest change
+	// is not due yet is not handed out at all.
 	Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]Claimed, error)
 	// Complete removes delivered changes. Changes whose lease was lost (it
 	// expired and another claimer took the record) are left alone and
@@ -43,9 +68,15 @@ type Store interface {
 	// letters, and records the decision in the history. Lost leases as in
 	// Complete.
 	DeadLetter(ctx context.Context, items []Claimed, f Failure) error
+	// Extend pushes the leases of the items' records to lease from now,
+	// for deliveries that outlast their lease. Lost leases as in Complete.
+	Extend(ctx context.Context, items []Claimed, lease time.Duration) error
 	// QueueStats reports the pending work going to side `to`.
 	QueueStats(ctx context.Context, to hubforce.Side) (QueueStats, error)
+}
 
+// DLQ is the dead letters, for operators.
+type DLQ interface {
 	// DeadLetters lists dead letters, oldest first.
 	DeadLetters(ctx context.Context, f DeadLetterFilter) ([]DeadLetter, error)
 	// GetDeadLetter returns one dead letter, or ErrNotFound.
@@ -56,39 +87,42 @@ type Store interface {
 	ReplayDeadLetter(ctx context.Context, id int64) error
 	// DiscardDeadLetter deletes a dead letter. ErrNotFound if there is none.
 	DiscardDeadLetter(ctx context.Context, id int64) error
+}
 
+// LinkStore pairs records across the sides.
+type LinkStore interface {
 	// GetLink finds the link holding id on side, or ErrNotFound.
 	GetLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) (hubforce.Link, error)
 	// PutLink records a link, replacing any link that held either id.
 	PutLink(ctx context.Context, l hubforce.Link) error
 	// DeleteLink removes the link holding id on side; no error if none.
 	DeleteLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) error
+}
 
+// HistoryStore is what `hubforce explain` reads (SPEC §3.13).
+type HistoryStore interface {
 	// Versions returns the versions stored for a record, by version key
 	// (see VersionKey).
 	Versions(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) (map[string]time.Time, error)
-
 	// RecordHistory appends entries (the delivery engine's applied, echo,
 	// unmapped… decisions); Ingest records its own.
 	RecordHistory(ctx context.Context, entries []HistoryEntry) error
 	// History returns a record's entries, oldest first.
 	History(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) ([]HistoryEntry, error)
-	// PruneHistory deletes history and remembered delivery ids received
-	// before `before`, except those of changes still pending. It returns the
+	// PruneHistory deletes history received before `before`, except that of
+	// records with pending changes or dead letters, and forgets delivery ids
+	// received before it, except those of pending changes. It returns the
 	// number of history entries deleted.
 	PruneHistory(ctx context.Context, before time.Time) (int64, error)
+}
 
+// CheckpointStore keeps small values such as the reconciliation poll's
+// high-water marks.
+type CheckpointStore interface {
 	// Checkpoint returns the value stored under key, or ErrNotFound.
 	Checkpoint(ctx context.Context, key string) (string, error)
 	// SetCheckpoint stores value under key.
 	SetCheckpoint(ctx context.Context, key, value string) error
-
-	// Stats reports the group committer's counters.
-	Stats() Stats
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
-	// Close waits for queued ingests and closes the database.
-	Close() error
 }
 
 var (

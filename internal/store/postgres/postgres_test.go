@@ -16,15 +16,31 @@ import (
 
 const urlVar = "HUBFORCE_TEST_POSTGRES_URL"
 
-// newDatabase makes a schema of its own for one test, so that tests and
-// packages running in parallel never see each other's rows, and drops it
-// when the test ends.
-func newDatabase(t testing.TB) string {
+func skipWithoutPostgres(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(urlVar)
 	if base == "" {
 		t.Skipf("%s is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL store tests", urlVar)
 	}
+	return base
+}
+
+// newDatabase makes a migrated schema of its own for one test.
+func newDatabase(t testing.TB) string {
+	t.Helper()
+	u := newSchema(t)
+	if err := store.Migrate(context.Background(), u); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return u
+}
+
+// newSchema makes an empty schema for one test, so that tests and packages
+// running in parallel never see each other's rows, and drops it when the
+// test ends. The URL it returns selects it through search_path.
+func newSchema(t testing.TB) string {
+	t.Helper()
+	base := skipWithoutPostgres(t)
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("open %s: %v", urlVar, err)
@@ -49,14 +65,35 @@ func newDatabase(t testing.TB) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	if err := store.Migrate(ctx, u.String()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	return u.String()
 }
 
 func TestStore(t *testing.T) {
+	skipWithoutPostgres(t)
 	storetest.Run(t, newDatabase)
+}
+
+// Replicas starting together each run the migrations; the advisory lock
+// makes one of them apply them and the others find them applied.
+func TestConcurrentMigrations(t *testing.T) {
+	u := newSchema(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { errs <- store.Migrate(context.Background(), u) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+	}
+	storetest.Open(t, u)
+}
+
+func TestOpenRefusesUnmigratedDatabase(t *testing.T) {
+	if s, err := store.Open(context.Background(), newSchema(t)); err == nil {
+		_ = s.Close()
+		t.Fatal("opened a database without its schema")
+	}
 }
 
 func BenchmarkIngestPostgres(b *testing.B) {

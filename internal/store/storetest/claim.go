@@ -80,7 +80,13 @@ func testClaimersNeverShare(t *testing.T, newDB NewDatabase) {
 
 func testClaimOrder(t *testing.T, newDB NewDatabase) {
 	s := Open(t, newDB(t))
-	for i := range 6 {
+	// Several changes of one record in one call, then one per call.
+	var batch []hubforce.Change
+	for i := range 3 {
+		batch = append(batch, prop(fmt.Sprintf("e%d", i), "501", fmt.Sprintf("p%d", i), "v", at(i)))
+	}
+	ingest(t, s, batch...)
+	for i := 3; i < 6; i++ {
 		ingest(t, s, prop(fmt.Sprintf("e%d", i), "501", fmt.Sprintf("p%d", i), "v", at(i)))
 	}
 	// Claimed in delivery order, even a few at a time.
@@ -224,5 +230,35 @@ func testReplicaClaims(t *testing.T, newDB NewDatabase) {
 	}
 	if total != 60 {
 		t.Fatalf("delivered %d changes, want 60", total)
+	}
+}
+
+func testExtendLease(t *testing.T, newDB NewDatabase) {
+	clock := NewClock()
+	s := Open(t, newDB(t), store.WithNow(clock.Now))
+	ingest(t, s, prop("e1", "501", "email", "a", at(1)))
+	held := claim(t, s, hubforce.Salesforce, "w1", 10, time.Minute)
+	clock.Advance(50 * time.Second)
+	if err := s.Extend(context.Background(), held, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(50 * time.Second) // past the first lease, within the extension
+	if c := claim(t, s, hubforce.Salesforce, "w2", 10, time.Minute); len(c) != 0 {
+		t.Fatalf("claimed %v under an extended lease", seqs(c))
+	}
+	clock.Advance(11 * time.Second)
+	taken := claim(t, s, hubforce.Salesforce, "w2", 10, time.Minute)
+	if len(taken) != 1 {
+		t.Fatalf("expired extension not reclaimed: %v", seqs(taken))
+	}
+	if err := s.Extend(context.Background(), held, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("extend of a lost lease: %v, want ErrLeaseLost", err)
+	}
+}
+
+func testPing(t *testing.T, newDB NewDatabase) {
+	s := Open(t, newDB(t))
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("ping: %v", err)
 	}
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"ReorderingNeverRollsBack", testReorderingNeverRollsBack},
 		{"ZeroVersionAcceptedOnce", testZeroVersion},
 		{"InvalidChangeRejectedWhole", testInvalidChange},
+		{"DecisionsMatchSequentialModel", testMatchesModel},
 		{"AcceptedChangesQueuedWithFields", testQueuedWithFields},
 		{"ConcurrentDuplicateDeliveries", testConcurrentDuplicates},
 		{"ReplicasRacing", testReplicasRacing},
@@ -43,12 +44,14 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"ClaimPreservesRecordOrder", testClaimOrder},
 		{"RescheduledHeadHoldsItsRecord", testRescheduleHoldsRecord},
 		{"ExpiredLeaseIsReclaimed", testLeaseExpiry},
+		{"LeaseCanBeExtended", testExtendLease},
 		{"ReplicasClaimingRacing", testReplicaClaims},
 		{"DeadLetterListGetDiscard", testDeadLetters},
 		{"DeadLetterReplayRequeues", testDeadLetterReplay},
 		{"HistoryKeptAndPrunedWithoutTouchingPending", testHistoryPrune},
 		{"Links", testLinks},
 		{"Checkpoints", testCheckpoints},
+		{"PingAnswers", testPing},
 		{"IngestAfterCloseFails", testClosed},
 	}
 	for _, tc := range tests {

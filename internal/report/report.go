@@ -1,0 +1,149 @@
+// Package report answers operators' questions from the store: a record's
+// timeline (`hubforce explain`, the admin API) and the dead letters
+// (`hubforce dlq`). It reads what the store already keeps; it adds no
+// bookkeeping of its own.
+package report
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/store"
+)
+
+// Reader is the part of the store reports read.
+type Reader interface {
+	History(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) ([]store.HistoryEntry, error)
+	GetLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) (hubforce.Link, error)
+}
+
+// Timeline is a record's story: what arrived for it, what was decided, and
+// what was written — both from its own side's changes and from the linked
+// record's changes on the other side.
+type Timeline struct {
+	Side    hubforce.Side
+	Object  hubforce.Object
+	ID      string
+	Link    *hubforce.Link
+	Entries []store.HistoryEntry
+}
+
+// Explain builds a record's timeline.
+func Explain(ctx context.Context, r Reader, side hubforce.Side, obj hubforce.Object, id string) (Timeline, error) {
+	t := Timeline{Side: side, Object: obj, ID: id}
+	own, err := r.History(ctx, side, obj, id)
+	if err != nil {
+		return t, fmt.Errorf("history: %w", err)
+	}
+	t.Entries = own
+	l, err := r.GetLink(ctx, obj, side, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return t, fmt.Errorf("link: %w", err)
+	default:
+		t.Link = &l
+		other, err := r.History(ctx, side.Other(), obj, l.ID(side.Other()))
+		if err != nil {
+			return t, fmt.Errorf("history of the linked record: %w", err)
+		}
+		t.Entries = append(t.Entries, other...)
+	}
+	slices.SortStableFunc(t.Entries, func(a, b store.HistoryEntry) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+	})
+	return t, nil
+}
+
+// Write prints a timeline for a terminal.
+func (t Timeline) Write(w io.Writer) error {
+	fmt.Fprintf(w, "%s %s %s\n", t.Side, t.Object, t.ID)
+	if t.Link != nil {
+		fmt.Fprintf(w, "linked: HubSpot %s ↔ Salesforce %s %s (since %s)\n", t.Link.HubSpotID, t.Object.SalesforceName(), t.Link.SalesforceID, stamp(t.Link.CreatedAt))
+	} else {
+		fmt.Fprintln(w, "not linked to a record on the other side")
+	}
+	if len(t.Entries) == 0 {
+		fmt.Fprintln(w, "no history: nothing was received for this record within the retention period")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nWHEN\tFROM\tCHANGE\tVERSION\tDECISION\tDETAIL")
+	for _, e := range t.Entries {
+		fmt.Fprintf(tw, "%s\t%s %s\t%s%s\t%s\t%s\t%s\n", stamp(e.At), e.Side, e.RecordID, e.Kind, fieldList(e.Fields),
+			stamp(e.Version), e.Decision, e.Detail)
+	}
+	return tw.Flush()
+}
+
+// WriteDeadLetters prints a list of dead letters.
+func WriteDeadLetters(w io.Writer, list []store.DeadLetter) error {
+	if len(list) == 0 {
+		fmt.Fprintln(w, "no dead letters")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSINCE\tFROM\tRECORD\tCATEGORY\tCODE\tATTEMPTS\tMESSAGE")
+	for _, d := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\t%s\t%d\t%s\n", d.ID, stamp(d.CreatedAt), d.Change.Side, d.Change.Object, d.Change.RecordID,
+			d.Failure.Category, d.Failure.Code, d.Attempts, oneLine(d.Failure.Message, 100))
+	}
+	return tw.Flush()
+}
+
+// WriteDeadLetter prints one dead letter in full.
+func WriteDeadLetter(w io.Writer, d store.DeadLetter) error {
+	c := d.Change
+	fmt.Fprintf(w, "dead letter %d\n", d.ID)
+	fmt.Fprintf(w, "  record:    %s %s %s (%s)\n", c.Side, c.Object, c.RecordID, c.Kind)
+	fmt.Fprintf(w, "  delivery:  %s, version %s\n", c.DeliveryID, stamp(c.Version))
+	fmt.Fprintf(w, "  received:  %s; dead-lettered %s after %d attempts\n", stamp(d.EnqueuedAt), stamp(d.CreatedAt), d.Attempts)
+	fmt.Fprintf(w, "  failure:   %s %s\n  message:   %s\n", d.Failure.Category, d.Failure.Code, d.Failure.Message)
+	if len(c.Fields) > 0 {
+		fmt.Fprintln(w, "  fields:")
+		for _, k := range sortedKeys(c.Fields) {
+			fmt.Fprintf(w, "    %s = %q\n", k, c.Fields[k])
+		}
+	}
+	fmt.Fprintf(w, "replay it with: hubforce dlq replay %d\n", d.ID)
+	return nil
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000")
+}
+
+func fieldList(f map[string]string) string {
+	if len(f) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(sortedKeys(f), ", ") + ")"
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
