@@ -148,6 +148,11 @@ func attackServe(bin, dbURL string, duration time.Duration, conns int) (result, 
 	cmd.Env = append(os.Environ(),
 		"HUBFORCE_LISTEN_ADDR=127.0.0.1:0", "HUBFORCE_DATABASE_URL="+dbURL,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET="+secret, "HUBFORCE_SALESFORCE_ORG_ID=00D5g000004XyZaEAK",
+		"HUBFORCE_HUBSPOT_ACCESS_TOKEN=unused", "HUBFORCE_SALESFORCE_CLIENT_ID=unused",
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN=unused", "HUBFORCE_SECRET_KEY=bench",
+		// Ingest only: no delivery workers in this process, as in a
+		// replica that only takes webhooks.
+		"HUBFORCE_WORKERS=0",
 		// Request logs are part of the product's cost: keep them on, as
 		// in production.
 		"HUBFORCE_LOG_LEVEL=info")

@@ -10,23 +10,6 @@ import (
 	"github.com/hubforce/hubforce/internal/mapping"
 )
 
-func newBackfillCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "backfill",
-		Short: "Sync historical records in batches (resumable)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return notYet("backfill", 4)
-		},
-	}
-	cmd.Flags().String("from", "hubspot", "side to read from: hubspot or salesforce")
-	cmd.Flags().String("object", "contact", "object to backfill: contact or company")
-	cmd.Flags().String("since", "", "only records modified since this date (RFC 3339 or YYYY-MM-DD)")
-	cmd.Flags().Int("batch-size", 100, "records per read")
-	cmd.Flags().Bool("dry-run", false, "report what would be written, write nothing")
-	return cmd
-}
-
 func newConfigCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Configuration tools"}
 	cmd.AddCommand(&cobra.Command{

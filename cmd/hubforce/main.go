@@ -60,7 +60,3 @@ func newRoot() *cobra.Command {
 	return root
 }
 
-// notYet is what a command that a later issue fills answers until then.
-func notYet(command string, issue int) error {
-	return exitError{code: 2, err: fmt.Errorf("%s is not implemented yet (issue #%d)", command, issue)}
-}

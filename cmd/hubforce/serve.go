@@ -20,14 +20,11 @@ func newServeCmd(g *globals) *cobra.Command {
 		Short: "Run the production server: webhook endpoints and delivery workers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dryRun {
-				return notYet("serve --dry-run", 4)
-			}
 			c, log, err := loadServeConfig(g)
 			if err != nil {
 				return err
 			}
-			return bridge.Run(cmd.Context(), c, nil, log)
+			return bridge.Run(cmd.Context(), c, bridge.Options{DryRun: dryRun}, log)
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "shadow mode: take real traffic, read, write nothing, report what would have been written")

@@ -1,6 +1,6 @@
 // Package bridge assembles a running hubforce from its configuration: the
-// store, the HTTP server and (later) the delivery workers. `serve` and
-// `sandbox` both run it.
+// store, both CRM clients, the delivery engine, the reconciliation poller and
+// the HTTP server. `serve` and `sandbox` both run it.
 package bridge
 
 import (
@@ -8,34 +8,88 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/admin"
+	"github.com/hubforce/hubforce/internal/alert"
 	"github.com/hubforce/hubforce/internal/config"
+	"github.com/hubforce/hubforce/internal/delivery"
 	"github.com/hubforce/hubforce/internal/hubspot"
+	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/metrics"
+	"github.com/hubforce/hubforce/internal/reconcile"
+	"github.com/hubforce/hubforce/internal/salesforce"
 	"github.com/hubforce/hubforce/internal/server"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
-// Run migrates the schema, opens the store and serves on ln (or on
-// c.ListenAddr when ln is nil) until ctx ends, then drains and closes the
-// store.
-func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logger) error {
-	if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, c.DatabaseURL)
+// Options are what a caller other than `serve` may adjust (the sandbox and
+// the end-to-end tests).
+type Options struct {
+	// Listener to serve on; nil listens on HUBFORCE_LISTEN_ADDR.
+	Listener net.Listener
+	// DryRun is shadow mode: take traffic, read, write nothing.
+	DryRun bool
+	// Owner names this replica in leases (default: host name and pid).
+	Owner string
+	// Ready, if set, is closed once the server accepts requests.
+	Ready chan<- string
+}
+
+// Run migrates the schema, opens the store, starts delivery and serves
+// until ctx ends; then it stops accepting requests, lets in-flight ones and
+// the delivery round finish, and closes the store.
+func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) error {
+	m, err := loadMapping(c)
 	if err != nil {
 		return err
 	}
-	// Closed after the server has stopped accepting: Close waits for queued
-	// commits.
+	if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if err := st.Close(); err != nil {
 			log.Error().Err(err).Msg("closing the store")
 		}
 	}()
+	met := metrics.New()
+	hs, sf, err := clients(c, st, met, log)
+	if err != nil {
+		return err
+	}
+	var alerts interface {
+		delivery.Alerter
+		Close()
+	} = alert.Nop{}
+	if c.SlackURL != "" {
+		alerts = &alert.Slack{URL: c.SlackURL, Log: log.With().Str("component", "alerts").Logger()}
+	}
+	defer alerts.Close()
+
+	owner := o.Owner
+	if owner == "" {
+		host, _ := os.Hostname()
+		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	engine := &delivery.Engine{
+		Store: st, HubSpot: hs, Salesforce: sf, Mapping: m, Alerts: alerts, Observe: met.Delivery,
+		Log: log.With().Str("component", "delivery").Logger(),
+		Config: delivery.Config{
+			Owner: owner, Linger: c.BatchLinger, RetryCeiling: c.RetryCeiling, MaxDelay: c.RetryMaxDelay,
+			HubSpotAppID: c.HubSpot.AppID, BudgetShare: c.SalesforceBudget, DryRun: o.DryRun,
+		},
+	}
+
 	guard, err := salesforceGuard(c)
 	if err != nil {
 		return err
@@ -43,7 +97,7 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 	srv := &server.Server{
 		Log:     log,
 		Store:   st,
-		Metrics: metrics.New(),
+		Metrics: met,
 		HubSpot: hubspot.Verifier{
 			ClientSecret: c.HubSpot.ClientSecret,
 			PublicURL:    c.PublicURL,
@@ -52,8 +106,29 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 		SalesforceOrgID: c.Salesforce.OrgID,
 		SalesforceGuard: guard,
 		BodyLimit:       c.BodyLimit,
-		Ready:           []server.Check{{Name: "store", Fn: st.Ping}},
+		Ready: []server.Check{
+			{Name: "store", Fn: st.Ping},
+			{Name: "hubspot", Fn: hs.Ready},
+			{Name: "salesforce", Fn: sf.Ready},
+			{Name: "delivery", Fn: engine.Ready},
+		},
 	}
+	checks := srv.Ready
+	api, err := admin.New(admin.Config{
+		Token: c.AdminToken, Store: st, Log: log.With().Str("component", "admin").Logger(),
+		Paused: engine.Ready, SalesforceUsage: sf.Usage, HubSpotBudget: hs.Budget,
+		Checks:        adminChecks(checks),
+		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"),
+	})
+	if err != nil {
+		return err
+	}
+	if !api.Enabled() {
+		log.Warn().Msg("HUBFORCE_ADMIN_TOKEN is not set: the admin API and the dashboard are disabled")
+	}
+	srv.Admin = api.Routes
+
+	ln := o.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", c.ListenAddr); err != nil {
 			return fmt.Errorf("HUBFORCE_LISTEN_ADDR %s: %w", c.ListenAddr, err)
@@ -66,7 +141,110 @@ func Run(ctx context.Context, c config.Config, ln net.Listener, log zerolog.Logg
 		}
 		ln = tls.NewListener(ln, tc)
 	}
-	return server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, log)
+	if o.Ready != nil {
+		o.Ready <- ln.Addr().String()
+	}
+	if o.DryRun {
+		log.Warn().Msg("dry run: changes are taken and translated, nothing is written to either CRM")
+	}
+
+	// Delivery stops when serving has stopped: a change acknowledged during
+	// the drain still gets its delivery round.
+	dctx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	if c.Workers > 0 {
+		poller := &reconcile.Poller{Store: st, HubSpot: hs, Salesforce: sf, Mapping: m,
+			Interval: c.ReconcileInterval, Settle: c.ReconcileSettle, Overlap: c.ReconcileOverlap,
+			BudgetShare: c.SalesforceBudget, Owner: owner,
+			Log: log.With().Str("component", "reconcile").Logger()}
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			_ = engine.Run(dctx)
+		}()
+		go func() {
+			defer wg.Done()
+			_ = poller.Run(dctx)
+		}()
+		go func() {
+			defer wg.Done()
+			prune(dctx, st, c.Retention, log)
+		}()
+	} else {
+		log.Warn().Msg("HUBFORCE_WORKERS=0: this process takes webhooks but delivers nothing; another replica must")
+	}
+	serveErr := server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, log)
+	stopDelivery()
+	wg.Wait()
+	return serveErr
+}
+
+func adminChecks(cs []server.Check) []admin.Check {
+	out := make([]admin.Check, len(cs))
+	for i, c := range cs {
+		out[i] = admin.Check{Name: c.Name, Fn: c.Fn}
+	}
+	return out
+}
+
+// prune drops history past the retention period, hourly; pending work and
+// its delivery ids are never touched (the store sees to that).
+func prune(ctx context.Context, st store.Store, retention time.Duration, log zerolog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PruneHistory(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			log.Warn().Err(err).Msg("pruning history; retrying in an hour")
+		} else if n > 0 {
+			log.Info().Int64("entries", n).Dur("retention", retention).Msg("pruned history")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func loadMapping(c config.Config) (*mapping.Mapping, error) {
+	if c.MappingFile == "" {
+		return mapping.Default(), nil
+	}
+	m, err := mapping.Load(c.MappingFile)
+	if err != nil {
+		return nil, fmt.Errorf("HUBFORCE_MAPPING_FILE: %w", err)
+	}
+	return m, nil
+}
+
+// clients builds both CRM clients from the configuration.
+func clients(c config.Config, creds hubforce.CredentialStore, met *metrics.Metrics, log zerolog.Logger) (*hubspot.Client, *salesforce.Client, error) {
+	hs, err := hubspot.NewClient(hubspot.ClientConfig{
+		BaseURL: c.HubSpot.APIURL, AccessToken: c.HubSpot.AccessToken,
+		ClientID: c.HubSpot.ClientID, ClientSecret: c.HubSpot.ClientSecret, RefreshToken: c.HubSpot.RefreshToken,
+		Credentials: creds, Log: log.With().Str("component", "hubspot").Logger(),
+		OnCall: met.Delivery.OnCall(hubforce.HubSpot),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("HubSpot connection: %w", err)
+	}
+	var key []byte
+	if c.Salesforce.PrivateKeyFile != "" {
+		if key, err = os.ReadFile(c.Salesforce.PrivateKeyFile); err != nil {
+			return nil, nil, fmt.Errorf("HUBFORCE_SALESFORCE_PRIVATE_KEY_FILE: %w", err)
+		}
+	}
+	sf, err := salesforce.NewClient(salesforce.ClientConfig{
+		LoginURL: c.Salesforce.LoginURL, APIVersion: c.Salesforce.APIVersion,
+		ClientID: c.Salesforce.ClientID, ClientSecret: c.Salesforce.ClientSecret, RefreshToken: c.Salesforce.RefreshToken,
+		Username: c.Salesforce.Username, PrivateKeyPEM: key,
+		Credentials: creds, Log: log.With().Str("component", "salesforce").Logger(),
+		OnCall: met.Delivery.OnCall(hubforce.Salesforce),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("Salesforce connection: %w", err)
+	}
+	return hs, sf, nil
 }
 
 func salesforceGuard(c config.Config) (server.Guard, error) {

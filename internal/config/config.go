@@ -37,10 +37,13 @@ type Config struct {
 
 	// Knobs (README "Configuration").
 	BodyLimit         int64         `env:"BODY_LIMIT" envDefault:"1048576"`
-	Workers           int           `env:"WORKERS" envDefault:"4"`
+	Workers           int           `env:"WORKERS" envDefault:"1"`
 	BatchLinger       time.Duration `env:"BATCH_LINGER" envDefault:"200ms"`
 	RetryCeiling      time.Duration `env:"RETRY_CEILING" envDefault:"24h"`
+	RetryMaxDelay     time.Duration `env:"RETRY_MAX_DELAY" envDefault:"1h"`
 	ReconcileInterval time.Duration `env:"RECONCILE_INTERVAL" envDefault:"15m"`
+	ReconcileSettle   time.Duration `env:"RECONCILE_SETTLE" envDefault:"1m"`
+	ReconcileOverlap  time.Duration `env:"RECONCILE_OVERLAP" envDefault:"2m"`
 	Retention         time.Duration `env:"RETENTION" envDefault:"168h"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s"`
 	SalesforceBudget  float64       `env:"SALESFORCE_BUDGET_SHARE" envDefault:"0.75"`
@@ -172,14 +175,25 @@ func (c Config) ValidateServe() error {
 	if c.SalesforceBudget <= 0 || c.SalesforceBudget > 1 {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_SHARE must be in (0, 1], got %v", Prefix, c.SalesforceBudget))
 	}
+	if c.HubSpot.AccessToken == "" && (c.HubSpot.ClientID == "" || c.HubSpot.RefreshToken == "") {
+		errs = append(errs, fmt.Errorf("HubSpot credentials: set %sHUBSPOT_ACCESS_TOKEN (private app), or %sHUBSPOT_CLIENT_ID and %sHUBSPOT_REFRESH_TOKEN (OAuth)", Prefix, Prefix, Prefix))
+	}
+	if c.Salesforce.ClientID == "" {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_CLIENT_ID is required (the connected app's consumer key)", Prefix))
+	} else if c.Salesforce.RefreshToken == "" && c.Salesforce.ClientSecret == "" && (c.Salesforce.Username == "" || c.Salesforce.PrivateKeyFile == "") {
+		errs = append(errs, fmt.Errorf("Salesforce credentials: set %sSALESFORCE_REFRESH_TOKEN, or %sSALESFORCE_USERNAME and %sSALESFORCE_PRIVATE_KEY_FILE (JWT bearer), or %sSALESFORCE_CLIENT_SECRET (client credentials)", Prefix, Prefix, Prefix, Prefix))
+	}
+	if c.SecretKey == "" {
+		errs = append(errs, fmt.Errorf("%sSECRET_KEY is required: it encrypts the OAuth tokens the bridge keeps", Prefix))
+	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, fmt.Errorf("%sTLS_CERT_FILE and %sTLS_KEY_FILE go together", Prefix, Prefix))
 	}
 	if c.Salesforce.ClientCAFile != "" && c.TLSCertFile == "" {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_CLIENT_CA_FILE needs %sTLS_CERT_FILE: client certificates come over TLS", Prefix, Prefix))
 	}
-	if c.Workers < 1 {
-		errs = append(errs, fmt.Errorf("%sWORKERS must be at least 1", Prefix))
+	if c.Workers < 0 {
+		errs = append(errs, fmt.Errorf("%sWORKERS must be 0 (take webhooks only) or more", Prefix))
 	}
 	return errors.Join(errs...)
 }

@@ -21,10 +21,14 @@ func TestParseDefaults(t *testing.T) {
 
 func TestParseNested(t *testing.T) {
 	c, err := Parse(map[string]string{
-		"HUBFORCE_HUBSPOT_APP_ID":        "9393361",
-		"HUBFORCE_SALESFORCE_ORG_ID":     "00D000000000001AAA",
-		"HUBFORCE_BATCH_LINGER":          "50ms",
-		"HUBFORCE_HUBSPOT_CLIENT_SECRET": "s",
+		"HUBFORCE_HUBSPOT_APP_ID":           "9393361",
+		"HUBFORCE_SALESFORCE_ORG_ID":        "00D000000000001AAA",
+		"HUBFORCE_BATCH_LINGER":             "50ms",
+		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    "s",
+		"HUBFORCE_HUBSPOT_ACCESS_TOKEN":     "pat",
+		"HUBFORCE_SALESFORCE_CLIENT_ID":     "id",
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": "r",
+		"HUBFORCE_SECRET_KEY":               "k",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +51,7 @@ func TestParseErrorNamesVariable(t *testing.T) {
 func TestValidateServe(t *testing.T) {
 	c, _ := Parse(map[string]string{"HUBFORCE_SALESFORCE_ORG_ID": "short", "HUBFORCE_PUBLIC_URL": "sync.example.com"})
 	err := c.ValidateServe()
-	for _, want := range []string{"HUBFORCE_HUBSPOT_CLIENT_SECRET is required", "HUBFORCE_SALESFORCE_ORG_ID must be", "HUBFORCE_PUBLIC_URL must be"} {
+	for _, want := range []string{"HUBFORCE_HUBSPOT_CLIENT_SECRET is required", "HUBFORCE_SALESFORCE_ORG_ID must be", "HUBFORCE_PUBLIC_URL must be", "HubSpot credentials", "HUBFORCE_SALESFORCE_CLIENT_ID is required", "HUBFORCE_SECRET_KEY is required"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in %v", want, err)
 		}

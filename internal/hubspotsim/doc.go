@@ -62,6 +62,21 @@
 //     message, correlationId}; 401 INVALID_AUTHENTICATION (missing/unknown)
 //     and EXPIRED_AUTHENTICATION "…expired N second(s) ago." with context
 //     "expire time" (observed captures). GET /oauth/v1/access-tokens/{t}.
+//   - Install (oauth-quickstart-guide, working-with-oauth): GET
+//     /oauth/authorize?client_id&redirect_uri&scope[&state] shows a consent
+//     page (Allow/Deny; SetConsent answers for the user, ?auto=1 allows at
+//     once) and redirects to redirect_uri?code&state, or error=access_denied
+//     (RFC 6749 §4.1.2.1: HubSpot documents no denial redirect). An unknown
+//     client id, an unregistered redirect URL (SetRedirectURIs; default any
+//     http(s) URL) or scopes outside the app's are shown on the page, as
+//     HubSpot does. POST /oauth/v1/token grant_type=authorization_code
+//     (client_id, client_secret, redirect_uri, code) answers like the
+//     refresh grant with a new UUID-shaped refresh token that the refresh
+//     grant then accepts; codes are single-use and expire after 10 minutes
+//     (undocumented by HubSpot; RFC 6749's recommended maximum): invalid_grant
+//     BAD_AUTH_CODE "missing or unknown auth code", BAD_REDIRECT_URI for
+//     another redirect_uri. The authorize page is served on the API host
+//     (HubSpot's is app.hubspot.com).
 //   - Limits (usage-details page): rolling window RateLimitMax per
 //     RateLimitInterval per app, daily budget per account reset at midnight
 //     UTC; X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds on API
@@ -93,7 +108,7 @@
 // webhook payload `REDACTED` sensitive values, per-event (rather than
 // per-batch) retry randomisation, the account time zone for the daily
 // reset, 423/477 answers, scopes (every token has the bridge's scopes),
-// authorization-code grant, companies' `name or domain` create rule (the
+// companies' `name or domain` create rule (the
 // docs disagree), HubSpot-internal enrichment writes (use the Go API with
 // Source{ChangeSource: "HUBSPOT_INTERNAL"}). Retry waits use real timers;
 // Config.Now drives stamps, expiry, limits and signature timestamps.

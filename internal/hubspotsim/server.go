@@ -22,6 +22,7 @@ type Server struct {
 	limits *limiter
 	hooks  *sender
 	faults *simfault.Injector
+	authz  *authCodes
 
 	callsMu sync.Mutex
 	calls   map[string]int
@@ -33,7 +34,7 @@ func New(cfg Config) *Server {
 	cfg = cfg.withDefaults(rnd)
 	s := &Server{cfg: cfg, faults: cfg.Faults, calls: map[string]int{},
 		store:  newStore(newObjectTypes(cfg.CustomProperties), cfg.Now, cfg.PortalID, cfg.SearchLag),
-		tokens: newTokens(cfg), limits: newLimiter(cfg),
+		tokens: newTokens(cfg), limits: newLimiter(cfg), authz: newAuthCodes(),
 		hooks: newSender(cfg, cfg.Logger.With().Str("component", "hubspotsim.webhooks").Logger()),
 	}
 	return s
@@ -45,7 +46,8 @@ func (s *Server) Handler() http.Handler {
 	r.Use(s.countCalls)
 	r.Handle("/_sim/faults", s.faults.Handler())
 	// The token endpoint and webhooks do not count against the API limits.
-	r.Post("/oauth/v1/token", s.handleToken)
+	r.Post("/oauth/v1/token", s.handleTokenGrant)
+	r.Get("/oauth/authorize", s.handleAuthorize)
 	r.Get("/oauth/v1/access-tokens/{token}", s.handleIntrospect)
 	r.Group(func(api chi.Router) {
 		api.Use(s.faults.Middleware(writeServerError, func(w http.ResponseWriter, _ *http.Request) {

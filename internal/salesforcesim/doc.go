@@ -23,6 +23,23 @@
 // [{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]
 // with WWW-Authenticate: Token (restforce/restforce#284 capture).
 //
+// Web server flow (Salesforce Help, "OAuth 2.0 Web Server Flow for Web App
+// Integration"): GET /services/oauth2/authorize?response_type=code
+// &client_id&redirect_uri[&scope][&state] shows an approval page
+// (SetConsent answers for the user, ?auto=1 approves at once) and redirects
+// to redirect_uri?code&state, or with error access_denied ("end-user denied
+// authorization"), unsupported_response_type or invalid_scope; an unknown
+// client id or a callback URL the app does not list (SetRedirectURIs;
+// default any http(s) URL) is shown on the page (redirect_uri_mismatch
+// "redirect_uri must match configuration"). POST /services/oauth2/token
+// grant_type=authorization_code needs client_id, client_secret, the code
+// (single-use, valid 15 minutes) and the same redirect_uri; it answers the
+// usual fields plus refresh_token ("5Aep…") when the granted scopes include
+// refresh_token or offline_access (a request without scope gets the app's
+// api, refresh_token and offline_access), and the refresh grant then accepts
+// it. Refusals: invalid_grant "invalid authorization code" / "expired
+// authorization code", redirect_uri_mismatch, invalid_client(_id).
+//
 // REST ("REST API Developer Guide"): GET /services/data/ lists versions;
 // under /services/data/{version}/: sobjects/{type} POST (201 {id, success,
 // errors}); sobjects/{type}/{id} GET (fields=), PATCH (204), DELETE (204);
@@ -107,8 +124,7 @@
 // metadata; Bulk API 2.0; composite, batch and tree resources; undelete;
 // merge; duplicate rules (DUPLICATES_DETECTED); validation rules
 // (FIELD_CUSTOM_VALIDATION_EXCEPTION) and record locking (UNABLE_TO_LOCK_ROW);
-// field-level security; the authorization-code (Connect) flow and
-// refresh-token rotation; per-app usage and api-bursts in Sforce-Limit-Info;
+// field-level security; PKCE and refresh-token rotation; per-app usage and api-bursts in Sforce-Limit-Info;
 // query locators' 15-minute expiry; Outbound Message session ids, client
 // certificates and the 5 users notified of dropped messages; parallel outbound
 // sends.

@@ -17,6 +17,7 @@ type Server struct {
 	schemas map[string]*schema
 	store   *store
 	out     *outbound
+	authz   *authCodes
 
 	mu            sync.Mutex
 	instanceURL   string
@@ -40,6 +41,7 @@ func New(cfg Config) *Server {
 		sessions: map[string]session{},
 		calls:    map[string]int{},
 		cursors:  map[string]*cursor{},
+		authz:    newAuthCodes(),
 	}
 	s.schemas = buildSchemas(cfg.CustomFields, cfg.ExternalIDFields)
 	s.store = newStore(s.schemas, cfg.Now)
@@ -93,7 +95,8 @@ func (s *Server) IntegrationUserID() string { return s.cfg.IntegrationUserID }
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.countCalls)
-	r.Post("/services/oauth2/token", s.handleToken)
+	r.Post("/services/oauth2/token", s.handleTokenGrant)
+	r.Get("/services/oauth2/authorize", s.handleAuthorize)
 	r.Get("/services/data", s.handleVersions)
 	r.Get("/services/data/", s.handleVersions)
 	r.Route("/services/data/{version}", func(r chi.Router) {

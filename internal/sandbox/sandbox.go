@@ -121,7 +121,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		g.Go(func() error {
-			return bridge.Run(ctx, c, brLn, o.Log.With().Str("component", "bridge").Logger())
+			return bridge.Run(ctx, c, bridge.Options{Listener: brLn}, o.Log.With().Str("component", "bridge").Logger())
 		})
 	}
 	printBanner(o, hsURL, sfURL, brURL)
@@ -168,6 +168,7 @@ func bridgeConfig(o Options, hsURL, sfURL string) (config.Config, error) {
 		"HUBFORCE_SALESFORCE_CLIENT_SECRET": salesforceClientSecret,
 		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": salesforceRefresh,
 		"HUBFORCE_SHUTDOWN_TIMEOUT":         "5s",
+		"HUBFORCE_SECRET_KEY":               "sandbox-secret-key-not-for-production",
 	})
 }
 

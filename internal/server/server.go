@@ -55,6 +55,9 @@ type Server struct {
 	Ready []Check
 	// ReadyTimeout bounds all readiness checks together.
 	ReadyTimeout time.Duration
+	// Admin registers the operators' routes (admin API, dashboard, Connect
+	// flow); nil serves none.
+	Admin func(r chi.Router)
 }
 
 // Handler returns the routes.
@@ -68,6 +71,9 @@ func (s *Server) Handler() http.Handler {
 	r.Method(http.MethodGet, "/metrics", s.Metrics.Handler())
 	r.Post("/webhooks/hubspot", s.hubspotWebhook)
 	r.Post("/webhooks/salesforce", s.salesforceWebhook)
+	if s.Admin != nil {
+		s.Admin(r)
+	}
 	return r
 }
 

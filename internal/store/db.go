@@ -18,16 +18,25 @@ type sqlStore struct {
 	now   func() time.Time
 	cfg   config
 	group *committer
+
+	sealer    *sealer                         // nil without a secret key
+	credLocks map[hubforce.Side]chan struct{} // SQLite's credential locks
 }
 
-func newSQLStore(b *backend, cfg config) *sqlStore {
-	s := &sqlStore{b: b, now: cfg.now, cfg: cfg}
+func newSQLStore(b *backend, cfg config) (*sqlStore, error) {
+	sl, err := newSealer(cfg.secretKey)
+	if err != nil {
+		return nil, fmt.Errorf("store: HUBFORCE_SECRET_KEY: %w", err)
+	}
+	s := &sqlStore{b: b, now: cfg.now, cfg: cfg, sealer: sl, credLocks: map[hubforce.Side]chan struct{}{
+		hubforce.HubSpot: make(chan struct{}, 1), hubforce.Salesforce: make(chan struct{}, 1),
+	}}
 	workers := b.committers
 	if cfg.committers > 0 {
 		workers = cfg.committers
 	}
 	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup)
-	return s
+	return s, nil
 }
 
 func (s *sqlStore) Ingest(ctx context.Context, changes []hubforce.Change) ([]hubforce.Decision, error) {

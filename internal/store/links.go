@@ -66,13 +66,40 @@ func (s *sqlStore) PutLink(ctx context.Context, l hubforce.Link) error {
 	return nil
 }
 
+// DeleteLink also forgets what the bridge wrote to the link's records (or
+// to id alone, unlinked): an echo can no longer be told from a write to a
+// record that was deleted or merged away, and a re-created record starts
+// afresh.
 func (s *sqlStore) DeleteLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) error {
 	col, err := linkColumn(side)
 	if err != nil {
 		return fmt.Errorf("store: delete link: %w", err)
 	}
-	if _, err := s.b.write.ExecContext(ctx,
-		`DELETE FROM links WHERE object = $1 AND `+col+` = $2`, object, id); err != nil {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		records := map[hubforce.Side]string{side: id}
+		var hs, sf string
+		err := tx.QueryRowContext(ctx,
+			`DELETE FROM links WHERE object = $1 AND `+col+` = $2 RETURNING hubspot_id, salesforce_id`,
+			object, id).Scan(&hs, &sf)
+		switch {
+		case err == nil:
+			records[hubforce.HubSpot], records[hubforce.Salesforce] = hs, sf
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		for _, sd := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
+			rid, ok := records[sd]
+			if !ok {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx,
+				`DELETE FROM written WHERE side = $1 AND object = $2 AND record_id = $3`, sd, object, rid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: delete link: %w", err)
 	}
 	return nil

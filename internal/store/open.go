@@ -50,7 +50,12 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 		_ = b.close()
 		return nil, err
 	}
-	return newSQLStore(b, cfg), nil
+	s, err := newSQLStore(b, cfg)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Migrate applies the embedded migrations to the database at databaseURL.

@@ -15,6 +15,7 @@ type config struct {
 	maxGroup     int
 	committers   int // 0: the dialect's default
 	beforeCommit func(ctx context.Context, changes []hubforce.Change) error
+	secretKey    string
 }
 
 func defaultConfig() config {
@@ -52,4 +53,10 @@ func WithCommitters(n int) Option {
 // group open or make it fail.
 func WithBeforeCommit(f func(ctx context.Context, changes []hubforce.Change) error) Option {
 	return func(c *config) { c.beforeCommit = f }
+}
+
+// WithSecretKey sets HUBFORCE_SECRET_KEY, the passphrase credentials are
+// encrypted with (see sealer). Without it SaveCredential refuses.
+func WithSecretKey(secret string) Option {
+	return func(c *config) { c.secretKey = secret }
 }

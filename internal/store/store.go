@@ -28,6 +28,8 @@ type Store interface {
 	LinkStore
 	HistoryStore
 	CheckpointStore
+	WrittenStore
+	hubforce.CredentialStore
 
 	// Stats reports the group committer's counters.
 	Stats() Stats

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ func BenchIngest(b *testing.B, newDB NewDatabase, callers, batch int) {
 	s := Open(b, newDB(b))
 	var calls atomic.Int64
 	ctx := context.Background()
-	b.SetParallelism(max(1, callers/max(1, runtimeProcs())))
+	b.SetParallelism(max(1, callers/max(1, runtime.GOMAXPROCS(0))))
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -51,6 +51,11 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"HistoryKeptAndPrunedWithoutTouchingPending", testHistoryPrune},
 		{"Links", testLinks},
 		{"Checkpoints", testCheckpoints},
+		{"WrittenValuesMergeAndForget", testWrittenValues},
+		{"CredentialsRoundTrip", testCredentialsRoundTrip},
+		{"CredentialsEncryptedAtRest", testCredentialsEncryptedAtRest},
+		{"CredentialsNeedTheKey", testCredentialsNeedTheKey},
+		{"CredentialLockExcludes", testCredentialLock},
 		{"PingAnswers", testPing},
 		{"IngestAfterCloseFails", testClosed},
 	}

@@ -1,0 +1,293 @@
+// Package e2e runs the real bridge against the HubSpot and Salesforce
+// simulators over real HTTP on loopback. The end-to-end tests and the
+// delivery benchmark (cmd/hubforce-bench e2e) share this harness.
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hubforce/hubforce/internal/bridge"
+	"github.com/hubforce/hubforce/internal/config"
+	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/server"
+)
+
+// Credentials of the simulated accounts.
+const (
+	HubSpotAppID        = 777001
+	HubSpotClientID     = "e2e-hubspot-client"
+	HubSpotClientSecret = "e2e-hubspot-secret"
+	HubSpotToken        = "pat-na1-e2e-token"
+	HubSpotRefresh      = "e2e-hubspot-refresh"
+	HubSpotUser         = 4242
+
+	SalesforceOrg         = "00D5g000004E2eTEAS"
+	SalesforceIntegration = "0055g00000E2eIntAAA"
+	SalesforceUser        = "0055g00000E2eUsrAAA"
+	SalesforceClientID    = "e2e-salesforce-client"
+	SalesforceSecret      = "e2e-salesforce-secret"
+	SalesforceRefresh     = "e2e-salesforce-refresh"
+)
+
+// Options shape one environment.
+type Options struct {
+	// DatabaseURL of the bridge's store.
+	DatabaseURL string
+	// Replicas of the bridge sharing the store (PostgreSQL for more than
+	// one); default 1.
+	Replicas int
+	// HubSpotOAuth makes the bridge use OAuth refresh tokens instead of a
+	// private-app token.
+	HubSpotOAuth bool
+	// HubSpotTokenTTL shortens HubSpot's access tokens.
+	HubSpotTokenTTL time.Duration
+	// OutboundFields overrides the Salesforce outbound message's fields.
+	OutboundFields map[string][]string
+	// Env overrides bridge variables (HUBFORCE_…).
+	Env map[string]string
+	// Log receives the bridge's and simulators' logs (default: discarded).
+	Log zerolog.Logger
+}
+
+// Env is a running environment.
+type Env struct {
+	HubSpot       *hubspotsim.Server
+	Salesforce    *salesforcesim.Server
+	HubSpotURL    string
+	SalesforceURL string
+	// BridgeURLs of the replicas; webhooks go to the first (or are spread
+	// by a front that the caller sets up).
+	BridgeURLs []string
+
+	stop    context.CancelFunc
+	done    []chan error
+	servers []*http.Server
+}
+
+// Start brings up the simulators and the bridge.
+func Start(ctx context.Context, o Options) (*Env, error) {
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	e := &Env{}
+	hsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sfLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	e.HubSpotURL, e.SalesforceURL = "http://"+hsLn.Addr().String(), "http://"+sfLn.Addr().String()
+	var bridgeLns []net.Listener
+	for range o.Replicas {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		bridgeLns = append(bridgeLns, ln)
+		e.BridgeURLs = append(e.BridgeURLs, "http://"+ln.Addr().String())
+	}
+	fast := []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
+		800 * time.Millisecond, 1600 * time.Millisecond, 3 * time.Second, 5 * time.Second, 8 * time.Second, 13 * time.Second}
+	e.HubSpot = hubspotsim.New(hubspotsim.Config{
+		AppID: HubSpotAppID, ClientID: HubSpotClientID, ClientSecret: HubSpotClientSecret,
+		PrivateAppTokens: []string{HubSpotToken}, RefreshTokens: []string{HubSpotRefresh},
+		TokenTTL: o.HubSpotTokenTTL, WebhookURL: e.BridgeURLs[0] + "/webhooks/hubspot",
+		WebhookLinger: 20 * time.Millisecond, RetryDelays: fast,
+		Logger: o.Log.With().Str("component", "hubspot-sim").Logger(),
+	})
+	e.Salesforce = salesforcesim.New(salesforcesim.Config{
+		OrgID: SalesforceOrg, IntegrationUserID: SalesforceIntegration,
+		InstanceURL: e.SalesforceURL, LoginURL: e.SalesforceURL,
+		ClientID: SalesforceClientID, ClientSecret: SalesforceSecret, RefreshTokens: []string{SalesforceRefresh},
+		OutboundURL: e.BridgeURLs[0] + "/webhooks/salesforce", OutboundFields: o.OutboundFields,
+		OutboundRetryDelays: fast,
+		Logger:              o.Log.With().Str("component", "salesforce-sim").Logger(),
+	})
+	for _, s := range []struct {
+		ln net.Listener
+		h  http.Handler
+	}{{hsLn, e.HubSpot.Handler()}, {sfLn, e.Salesforce.Handler()}} {
+		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 5 * time.Second}
+		e.servers = append(e.servers, srv)
+		go func() { _ = srv.Serve(s.ln) }()
+	}
+
+	vars := map[string]string{
+		"HUBFORCE_DATABASE_URL":             o.DatabaseURL,
+		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    HubSpotClientSecret,
+		"HUBFORCE_HUBSPOT_APP_ID":           fmt.Sprint(HubSpotAppID),
+		"HUBFORCE_HUBSPOT_API_URL":          e.HubSpotURL,
+		"HUBFORCE_SALESFORCE_ORG_ID":        SalesforceOrg,
+		"HUBFORCE_SALESFORCE_LOGIN_URL":     e.SalesforceURL,
+		"HUBFORCE_SALESFORCE_CLIENT_ID":     SalesforceClientID,
+		"HUBFORCE_SALESFORCE_CLIENT_SECRET": SalesforceSecret,
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": SalesforceRefresh,
+		"HUBFORCE_SECRET_KEY":               "e2e-secret-key-not-for-production",
+		"HUBFORCE_BATCH_LINGER":             "50ms",
+		"HUBFORCE_RETRY_MAX_DELAY":          "2s",
+		"HUBFORCE_SHUTDOWN_TIMEOUT":         "5s",
+		"HUBFORCE_ADMIN_TOKEN":              "e2e-admin-token",
+	}
+	if o.HubSpotOAuth {
+		vars["HUBFORCE_HUBSPOT_CLIENT_ID"] = HubSpotClientID
+		vars["HUBFORCE_HUBSPOT_REFRESH_TOKEN"] = HubSpotRefresh
+	} else {
+		vars["HUBFORCE_HUBSPOT_ACCESS_TOKEN"] = HubSpotToken
+	}
+	for k, v := range o.Env {
+		vars[k] = v
+	}
+	c, err := config.Parse(vars)
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.stop = cancel
+	for i, ln := range bridgeLns {
+		done := make(chan error, 1)
+		ready := make(chan string, 1)
+		e.done = append(e.done, done)
+		log := o.Log.With().Str("component", "bridge").Int("replica", i).Logger()
+		go func() {
+			done <- bridge.Run(rctx, c, bridge.Options{Listener: ln, Owner: fmt.Sprintf("replica-%d", i), Ready: ready}, log)
+		}()
+		select {
+		case <-ready:
+		case err := <-done:
+			e.Stop()
+			return nil, fmt.Errorf("bridge replica %d: %w", i, err)
+		case <-time.After(30 * time.Second):
+			e.Stop()
+			return nil, errors.New("bridge did not start within 30 s")
+		}
+	}
+	return e, nil
+}
+
+// Stop shuts the bridge replicas down (draining) and then the simulators.
+func (e *Env) Stop() error {
+	e.stop()
+	var errs []error
+	for _, d := range e.done {
+		if err := <-d; err != nil {
+			errs = append(errs, err)
+		}
+	}
+	e.done = nil
+	for _, s := range e.servers {
+		_ = s.Close()
+	}
+	e.HubSpot.Close()
+	e.Salesforce.Close()
+	return errors.Join(errs...)
+}
+
+// Eventually polls cond until it holds or the timeout passes. Polling a
+// condition is the synchronisation here: the bridge is a separate system
+// reached over HTTP.
+func Eventually(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	var last error
+	for {
+		ok, err := cond()
+		if ok {
+			return nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return fmt.Errorf("condition not met within %s: %w", timeout, last)
+			}
+			return fmt.Errorf("condition not met within %s", timeout)
+		case <-t.C:
+		}
+	}
+}
+
+// Get fetches a bridge URL (probes, metrics) and returns status and body.
+func Get(url string, header ...string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// MetricValue reads one sample from a Prometheus text page: the sum of the
+// series named name whose labels contain every given label="value" pair.
+func MetricValue(page, name string, labels ...string) float64 {
+	var sum float64
+	for _, line := range strings.Split(page, "\n") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		ok := true
+		for _, l := range labels {
+			if !strings.Contains(line, l) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v); err == nil {
+			sum += v
+		}
+	}
+	return sum
+}
+
+var _ = server.Check{}
+
+// Put and Post send a JSON body to a bridge URL.
+func Put(url, body string, header ...string) (int, string, error) {
+	return send(http.MethodPut, url, body, header)
+}
+
+func Post(url, body string, header ...string) (int, string, error) {
+	return send(http.MethodPost, url, body, header)
+}
+
+func send(method, url, body string, header []string) (int, string, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
