@@ -59,4 +59,3 @@ func newRoot() *cobra.Command {
 	)
 	return root
 }
-

@@ -182,3 +182,9 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) {
 	a.setSession(w, r, "", -1)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
+
+// RequireOperator admits the admin bearer token or a dashboard session; it
+// guards the start of the Connect flow (GET /connect/{side}).
+func (a *API) RequireOperator(next http.Handler) http.Handler {
+	return a.enabledHTML(a.requireSession(next))
+}

@@ -13,12 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/admin"
 	"github.com/hubforce/hubforce/internal/alert"
 	"github.com/hubforce/hubforce/internal/config"
+	"github.com/hubforce/hubforce/internal/connect"
 	"github.com/hubforce/hubforce/internal/delivery"
 	"github.com/hubforce/hubforce/internal/hubspot"
 	"github.com/hubforce/hubforce/internal/mapping"
@@ -118,6 +120,10 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		Token: c.AdminToken, Store: st, Log: log.With().Str("component", "admin").Logger(),
 		Paused: engine.Ready, SalesforceUsage: sf.Usage, HubSpotBudget: hs.Budget,
 		Checks:        adminChecks(checks),
+		Extra: func(r chi.Router) {
+			r.Mount("/connections", connect.CredentialsHandler(map[hubforce.Side]func(context.Context, string) error{
+				hubforce.HubSpot: hs.SetRefreshToken, hubforce.Salesforce: sf.SetRefreshToken}))
+		},
 		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"),
 	})
 	if err != nil {
@@ -126,7 +132,12 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if !api.Enabled() {
 		log.Warn().Msg("HUBFORCE_ADMIN_TOKEN is not set: the admin API and the dashboard are disabled")
 	}
-	srv.Admin = api.Routes
+	connectH := connect.Handler(connect.Config{Sides: connectSides(c, hs, sf), PublicURL: c.PublicURL, Authorize: api.RequireOperator,
+		Key: connect.StateKey(c.SecretKey), Log: log.With().Str("component", "connect").Logger()})
+	srv.Admin = func(r chi.Router) {
+		api.Routes(r)
+		r.Mount("/connect", connectH)
+	}
 
 	ln := o.Listener
 	if ln == nil {
@@ -177,6 +188,29 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	stopDelivery()
 	wg.Wait()
 	return serveErr
+}
+
+// connectSides offers the OAuth Connect flow for each side configured for
+// OAuth (not for a private-app token or the JWT bearer flow).
+func connectSides(c config.Config, hs *hubspot.Client, sf *salesforce.Client) []connect.Side {
+	var out []connect.Side
+	if c.HubSpot.ClientID != "" && c.HubSpot.ClientSecret != "" && c.HubSpot.AccessToken == "" {
+		api := strings.TrimRight(c.HubSpot.APIURL, "/")
+		authz := "https://app.hubspot.com/oauth/authorize"
+		if api != hubspot.DefaultBaseURL {
+			authz = api + "/oauth/authorize" // the simulator serves it on the API host
+		}
+		out = append(out, connect.Side{Name: hubforce.HubSpot, AuthorizeURL: authz, TokenURL: api + "/oauth/v1/token",
+			ClientID: c.HubSpot.ClientID, ClientSecret: c.HubSpot.ClientSecret,
+			Scopes: []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read", "crm.objects.companies.write"},
+			Apply:  hs.SetRefreshToken})
+	}
+	if c.Salesforce.ClientID != "" && c.Salesforce.ClientSecret != "" && c.Salesforce.Username == "" && !c.Salesforce.ClientCredentials {
+		login := strings.TrimRight(c.Salesforce.LoginURL, "/")
+		out = append(out, connect.Side{Name: hubforce.Salesforce, AuthorizeURL: login + "/services/oauth2/authorize", TokenURL: login + "/services/oauth2/token",
+			ClientID: c.Salesforce.ClientID, ClientSecret: c.Salesforce.ClientSecret, Scopes: []string{"api", "refresh_token"}, Apply: sf.SetRefreshToken})
+	}
+	return out
 }
 
 func adminChecks(cs []server.Check) []admin.Check {
@@ -237,7 +271,7 @@ func clients(c config.Config, creds hubforce.CredentialStore, met *metrics.Metri
 	sf, err := salesforce.NewClient(salesforce.ClientConfig{
 		LoginURL: c.Salesforce.LoginURL, APIVersion: c.Salesforce.APIVersion,
 		ClientID: c.Salesforce.ClientID, ClientSecret: c.Salesforce.ClientSecret, RefreshToken: c.Salesforce.RefreshToken,
-		Username: c.Salesforce.Username, PrivateKeyPEM: key,
+		Username: c.Salesforce.Username, PrivateKeyPEM: key, ClientCredentials: c.Salesforce.ClientCredentials,
 		Credentials: creds, Log: log.With().Str("component", "salesforce").Logger(),
 		OnCall: met.Delivery.OnCall(hubforce.Salesforce),
 	})

@@ -74,6 +74,8 @@ type Salesforce struct {
 	APIVersion     string `env:"API_VERSION" envDefault:"v66.0"`
 	AllowedIPs     string `env:"ALLOWED_IPS"`
 	ClientCAFile   string `env:"CLIENT_CA_FILE"`
+	// ClientCredentials selects the client credentials flow.
+	ClientCredentials bool `env:"CLIENT_CREDENTIALS"`
 }
 
 // Prefix starts every variable name.

@@ -177,13 +177,19 @@ func idle(t *testing.T, e *Env) {
 	}
 }
 
+// metrics returns every replica's /metrics page, one after the other, so
+// that MetricValue sums across replicas.
 func metrics(t *testing.T, e *Env) string {
 	t.Helper()
-	code, body, err := Get(e.BridgeURLs[0] + "/metrics")
-	if err != nil || code != 200 {
-		t.Fatalf("/metrics: %d %v", code, err)
+	var all strings.Builder
+	for _, u := range e.BridgeURLs {
+		code, body, err := Get(u + "/metrics")
+		if err != nil || code != 200 {
+			t.Fatalf("/metrics: %d %v", code, err)
+		}
+		all.WriteString(body)
 	}
-	return body
+	return all.String()
 }
 
 // settled waits until both simulators have delivered everything and the

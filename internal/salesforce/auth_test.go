@@ -213,11 +213,11 @@ func TestJWTBearer(t *testing.T) {
 
 func TestClientCredentials(t *testing.T) {
 	f := newFixture(t, nil)
-	c := f.client(func(cfg *ClientConfig) { cfg.RefreshToken = "" })
+	c := f.client(func(cfg *ClientConfig) { cfg.RefreshToken, cfg.ClientCredentials = "", true })
 	if err := someCall(c); err != nil {
 		t.Fatalf("call with client credentials: %v", err)
 	}
-	bad := f.client(func(cfg *ClientConfig) { cfg.RefreshToken, cfg.ClientSecret = "", "wrong" })
+	bad := f.client(func(cfg *ClientConfig) { cfg.RefreshToken, cfg.ClientSecret, cfg.ClientCredentials = "", "wrong", true })
 	if ae := apiErr(t, bad.Ready(context.Background()), hubforce.Auth); ae.Code != "invalid_client" {
 		t.Errorf("wrong secret: %+v", ae)
 	}
@@ -307,5 +307,24 @@ func TestSessionRefusedAfterRefreshIsAuth(t *testing.T) {
 	}
 	if n := f.calls(tokenRoute); n != 2 {
 		t.Errorf("%d grants, want 2 (first, one refresh, then give up)", n)
+	}
+}
+
+// With a client secret but no refresh token and no explicit client
+// credentials flow, the client waits for credentials (the Connect flow)
+// rather than guessing another grant.
+func TestNoRefreshTokenWaitsForConnect(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.client(func(cfg *ClientConfig) { cfg.RefreshToken = "" })
+	if err := c.Ready(context.Background()); err == nil {
+		if err := someCall(c); err == nil {
+			t.Fatal("a client without any credential made a call")
+		}
+	}
+	if err := c.SetRefreshToken(context.Background(), testRefresh); err != nil {
+		t.Fatalf("SetRefreshToken: %v", err)
+	}
+	if err := someCall(c); err != nil {
+		t.Fatalf("after the Connect flow: %v", err)
 	}
 }

@@ -33,6 +33,10 @@ type ClientConfig struct {
 	APIVersion string
 
 	ClientID, ClientSecret string
+	// ClientCredentials selects the client credentials flow (ClientID and
+	// ClientSecret alone, at the org's My Domain login URL); otherwise,
+	// without Username, the refresh-token flow is used.
+	ClientCredentials bool
 	RefreshToken           string
 	// Username and PrivateKeyPEM (PKCS#1 or PKCS#8 RSA) select the JWT
 	// bearer flow; the connected app holds the matching certificate.
@@ -122,7 +126,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		}
 		src = &jwtSource{ctx: gctx, client: tokenHTTP, tokenURL: tokenURL, aud: cfg.LoginURL,
 			clientID: cfg.ClientID, username: cfg.Username, key: key, now: cfg.Now}
-	case cfg.RefreshToken != "" || cfg.ClientSecret == "":
+	case !cfg.ClientCredentials:
+		// The refresh-token flow, also without a refresh token yet: one
+		// comes from the store or the Connect flow (SetRefreshToken).
 		refresh = &refreshSource{ctx: gctx, rt: cfg.RefreshToken, conf: &oauth2.Config{
 			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 			// Salesforce's examples send client_id/secret in the body.

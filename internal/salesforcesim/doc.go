@@ -124,7 +124,8 @@
 // metadata; Bulk API 2.0; composite, batch and tree resources; undelete;
 // merge; duplicate rules (DUPLICATES_DETECTED); validation rules
 // (FIELD_CUSTOM_VALIDATION_EXCEPTION) and record locking (UNABLE_TO_LOCK_ROW);
-// field-level security; PKCE and refresh-token rotation; per-app usage and api-bursts in Sforce-Limit-Info;
+// field-level security; PKCE, the login step before approval and
+// refresh-token rotation; per-app usage and api-bursts in Sforce-Limit-Info;
 // query locators' 15-minute expiry; Outbound Message session ids, client
 // certificates and the 5 users notified of dropped messages; parallel outbound
 // sends.
