@@ -198,11 +198,8 @@ func (e *Engine) hubspotProps(ctx context.Context, obj hubforce.Object, r *recor
 	var opts []mapping.Option
 	if r.targetID == "" {
 		opts = append(opts, mapping.Creating())
-	} else {
-		e.dropHubSpotConflicts(ctx, obj, r, src)
-		if hs.Fields != nil {
-			opts = append(opts, mapping.Current(hs.Fields))
-		}
+	} else if hs.Fields != nil {
+		opts = append(opts, mapping.Current(hs.Fields))
 	}
 	in, problems := e.Mapping.ToHubSpot(obj, src, opts...)
 	for _, p := range problems {
@@ -211,30 +208,57 @@ func (e *Engine) hubspotProps(ctx context.Context, obj hubforce.Object, r *recor
 			return nil, false
 		}
 	}
-	if len(in) == 0 && r.fields["AccountId"] == false {
+	if r.targetID != "" {
+		// An outbound message carries every selected field, changed or
+		// not: a value equal to what the bridge last put in HubSpot is
+		// not a change, and must neither be written nor conflict.
+		synced, _ := e.Store.LastWritten(ctx, hubforce.HubSpot, obj, r.targetID)
+		for prop, v := range in {
+			if w, ok := synced[prop]; ok && w == v {
+				delete(in, prop)
+			}
+		}
+		e.dropHubSpotConflicts(ctx, obj, r, in)
+	}
+	if len(in) == 0 && !r.fields["AccountId"] {
 		e.finish(ctx, to, r.items, hubforce.Skipped, "nothing to change on HubSpot")
 		return nil, false
 	}
 	return in, true
 }
 
-// dropHubSpotConflicts removes two-way properties changed in HubSpot after
-// the Salesforce change: the newer change wins.
-func (e *Engine) dropHubSpotConflicts(ctx context.Context, obj hubforce.Object, r *record, src map[string]string) {
+// dropHubSpotConflicts removes two-way properties (by HubSpot name) that
+// HubSpot changed after the Salesforce change: the newer change wins. A
+// HubSpot version newer than the Salesforce change may be the echo of the
+// bridge's own write, so the property counts as changed in HubSpot only if
+// its current value is neither what the bridge wrote there nor the incoming
+// one.
+func (e *Engine) dropHubSpotConflicts(ctx context.Context, obj hubforce.Object, r *record, props map[string]string) {
 	versions, err := e.Store.Versions(ctx, hubforce.HubSpot, obj, r.targetID)
 	if err != nil || len(versions) == 0 {
 		return
 	}
-	var sfAt = r.items[len(r.items)-1].Change.Version
-	for field, v := range src {
-		f, ok := e.Mapping.Field(obj, hubforce.Salesforce, field)
-		if !ok || f.Rule != mapping.TwoWay {
-			continue
+	sfAt := r.items[len(r.items)-1].Change.Version
+	var suspects []string
+	for prop := range props {
+		f, ok := e.Mapping.Field(obj, hubforce.HubSpot, prop)
+		if ok && f.Rule == mapping.TwoWay && versions[prop].After(sfAt) {
+			suspects = append(suspects, prop)
 		}
-		hsAt := versions[f.HubSpot]
-		if winner, _ := e.Mapping.Resolve(obj, f.HubSpot, "", v, hsAt, sfAt); winner == hubforce.HubSpot && hsAt.After(sfAt) {
-			delete(src, field)
-			e.conflict(ctx, r, obj, field, "HubSpot's change is newer")
+	}
+	if len(suspects) == 0 {
+		return
+	}
+	current, err := e.HubSpot.Read(ctx, obj, []string{r.targetID}, suspects)
+	if err != nil {
+		return // undecided: the newer write goes through, as without the check
+	}
+	synced, _ := e.Store.LastWritten(ctx, hubforce.HubSpot, obj, r.targetID)
+	for _, prop := range suspects {
+		now := current[r.targetID].Fields[prop]
+		if now != props[prop] && now != synced[prop] {
+			delete(props, prop)
+			e.conflict(ctx, r, obj, prop, "HubSpot's change is newer")
 		}
 	}
 }

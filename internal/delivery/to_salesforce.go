@@ -300,6 +300,16 @@ func (e *Engine) salesforceFields(ctx context.Context, obj hubforce.Object, r *r
 		e.settle(ctx, to, r.items, &hubforce.APIError{Side: to, Class: hubforce.Validation, Code: p.Category, Message: p.Message, Fields: []string{p.Field}}, "", nil)
 		return nil, false
 	}
+	if r.targetID != "" && !r.matched {
+		// A value equal to what the bridge last put in Salesforce is not
+		// a change (a creation event carries every property).
+		synced, _ := e.Store.LastWritten(ctx, hubforce.Salesforce, obj, r.targetID)
+		for f, v := range stringify(out) {
+			if w, ok := synced[f]; ok && w == v {
+				delete(out, f)
+			}
+		}
+	}
 	if a := r.assoc; a != nil {
 		if a.AssociationRemoved {
 			out["AccountId"] = nil
@@ -344,6 +354,10 @@ func (e *Engine) dropConflicts(ctx context.Context, obj hubforce.Object, r *reco
 	if sfAt.IsZero() {
 		sfAt = sf.Modified
 	}
+	// Salesforce's version may be the echo of the bridge's own write: a
+	// field counts as changed there only if its value is not what the
+	// bridge wrote.
+	synced, _ := e.Store.LastWritten(ctx, hubforce.Salesforce, obj, r.targetID)
 	for prop, v := range src {
 		f, ok := e.Mapping.Field(obj, hubforce.HubSpot, prop)
 		if !ok || f.Rule != mapping.TwoWay {
@@ -351,7 +365,8 @@ func (e *Engine) dropConflicts(ctx context.Context, obj hubforce.Object, r *reco
 		}
 		hsAt := fieldVersion(r.items, prop)
 		winner, _ := e.Mapping.Resolve(obj, prop, v, sf.Fields[f.Salesforce], hsAt, sfAt)
-		if winner == hubforce.Salesforce && sf.Fields[f.Salesforce] != v {
+		now := sf.Fields[f.Salesforce]
+		if winner == hubforce.Salesforce && now != v && now != synced[f.Salesforce] {
 			delete(src, prop)
 			e.conflict(ctx, r, obj, prop, "Salesforce's change is newer")
 		}

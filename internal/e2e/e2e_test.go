@@ -37,6 +37,7 @@ func TestInvariants(t *testing.T) {
 				"Contact": {"Id", "FirstName", "LastName", "Email", "Phone", "Title", "SystemModstamp"},
 				"Account": {"Id", "Name", "Website", "Phone", "Industry", "SystemModstamp"},
 			}}},
+		{name: "ConcurrentEditsNewestWins", run: testConflict},
 		{name: "RateLimitStormLosesNothing", run: testRateLimitStorm},
 		{name: "ServerErrorOutageLosesNothing", run: testOutage},
 		{name: "TokenExpiryRefreshes", opts: Options{HubSpotOAuth: true}, run: testTokenExpiry},
@@ -573,4 +574,32 @@ func testReconciliation(t *testing.T, e *Env) {
 	waitFor(t, "the poll to recover the lost HubSpot webhook", 30*time.Second, func() (bool, error) {
 		return len(sfContactsByEmail(e, "lost-hs@example.com")) == 1, nil
 	})
+}
+
+// testConflict edits one field on both sides while HubSpot's webhook is held
+// up (failing, so HubSpot retries it); the Salesforce edit is newer and must
+// win on both sides once the old HubSpot change finally arrives.
+func testConflict(t *testing.T, e *Env) {
+	hsID, sfID := linkedPair(t, e, "conflict@example.com")
+	e.HubSpot.SetWebhookURL("http://127.0.0.1:1/unreachable")
+	if _, err := e.HubSpot.Update("contacts", hsID, map[string]string{"jobtitle": "Older HubSpot title"}, ui); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "HubSpot's delivery to fail at least once", 10*time.Second, func() (bool, error) {
+		return e.HubSpot.DeliveryStats().Failed > 0, nil
+	})
+	if err := e.Salesforce.Update("Contact", sfID, map[string]any{"Title": "Newer Salesforce title"}, SalesforceUser); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the Salesforce edit to reach HubSpot", 20*time.Second, func() (bool, error) {
+		r, _ := e.HubSpot.Get("contacts", hsID)
+		return r.Properties["jobtitle"] == "Newer Salesforce title", nil
+	})
+	e.HubSpot.SetWebhookURL(e.BridgeURLs[0] + "/webhooks/hubspot")
+	settled(t, e)
+	r, _ := e.Salesforce.Get("Contact", sfID)
+	h, _ := e.HubSpot.Get("contacts", hsID)
+	if r["Title"] != "Newer Salesforce title" || h.Properties["jobtitle"] != "Newer Salesforce title" {
+		t.Fatalf("the older edit won: Salesforce %q, HubSpot %q", r["Title"], h.Properties["jobtitle"])
+	}
 }

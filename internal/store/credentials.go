@@ -91,7 +91,8 @@ func (s *sqlStore) LockCredential(ctx context.Context, side hubforce.Side) (func
 		sem := s.credLocks[side]
 		select {
 		case sem <- struct{}{}:
-			return func() { <-sem }, nil
+			var once sync.Once
+			return func() { once.Do(func() { <-sem }) }, nil
 		case <-ctx.Done():
 			return nil, fmt.Errorf("store: lock %s credential: %w", side, ctx.Err())
 		}
