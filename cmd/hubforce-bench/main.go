@@ -7,6 +7,11 @@
 // real `hubforce serve` over loopback, and the same load at a bare net/http
 // handler that reads the body and answers 204; it prints both rates, their
 // ratio, p50/p99 acknowledgement latency and each process's peak RSS.
+//
+//	hubforce-bench e2e [-light 100] [-heavy 2000] [-postgres URL] [-linger D]
+//
+// measures delivery latency (webhook in -> write out) and API calls per
+// change against the simulators; see e2e.go.
 package main
 
 import (
@@ -40,6 +45,10 @@ const secret = "bench-client-secret"
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "bare" {
 		bare()
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "e2e" {
+		e2eMain(os.Args[2:])
 		return
 	}
 	if len(os.Args) < 2 || os.Args[1] != "ingest" {

@@ -56,7 +56,9 @@ type process struct {
 
 // startServe runs the real binary on dbURL and waits for its "listening" log
 // line, which carries the address it bound.
-func startServe(t *testing.T, dbURL string) *process {
+// Under the defaults no CRM is reachable: deliveries fail and wait in the
+// store. extra variables override them.
+func startServe(t *testing.T, dbURL string, extra ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = append(os.Environ(),
@@ -64,13 +66,12 @@ func startServe(t *testing.T, dbURL string) *process {
 		"HUBFORCE_DATABASE_URL="+dbURL,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET="+testSecret,
 		"HUBFORCE_SALESFORCE_ORG_ID="+testOrg,
-		// No CRM is reachable here: deliveries fail and wait in the store,
-		// which is what this test looks at.
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN=unused", "HUBFORCE_HUBSPOT_API_URL=http://127.0.0.1:1",
 		"HUBFORCE_SALESFORCE_CLIENT_ID=unused", "HUBFORCE_SALESFORCE_REFRESH_TOKEN=unused",
 		"HUBFORCE_SALESFORCE_LOGIN_URL=http://127.0.0.1:1", "HUBFORCE_SECRET_KEY=test-secret",
 		"HUBFORCE_LOG_FORMAT=json",
 	)
+	cmd.Env = append(cmd.Env, extra...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

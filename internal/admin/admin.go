@@ -30,6 +30,7 @@ type Store interface {
 	Versions(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) (map[string]time.Time, error)
 	History(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) ([]store.HistoryEntry, error)
 	QueueStats(ctx context.Context, to hubforce.Side) (store.QueueStats, error)
+	InboxDepth(ctx context.Context) (int64, error)
 	Checkpoint(ctx context.Context, key string) (string, error)
 	Ping(ctx context.Context) error
 }

@@ -26,6 +26,9 @@ type Status struct {
 type StoreStatus struct {
 	Reachable bool    `json:"reachable"`
 	Error     *string `json:"error"`
+	// InboxDepth counts acknowledged deliveries not yet deduplicated into
+	// the queues (normally a handful, for a few milliseconds).
+	InboxDepth int64 `json:"inbox_depth"`
 }
 
 // Deliveries holds one Direction per target side.
@@ -122,6 +125,8 @@ func (a *API) status(ctx context.Context) Status {
 	st := Status{GeneratedAt: now.UTC(), Store: StoreStatus{Reachable: true}, Components: []Component{}}
 	if err := a.cfg.Store.Ping(ctx); err != nil {
 		st.Store = StoreStatus{Error: strPtr(err.Error())}
+	} else if n, err := a.cfg.Store.InboxDepth(ctx); err == nil {
+		st.Store.InboxDepth = n
 	}
 	paused := a.pausedBySide(ctx)
 	st.Deliveries.ToHubSpot = a.direction(ctx, hubforce.HubSpot, now, paused)

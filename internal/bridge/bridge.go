@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -55,7 +56,22 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	met := metrics.New()
+	// The engine is made once the clients exist; the hook only runs after
+	// Open, on commits.
+	var wake atomic.Pointer[delivery.Engine]
+	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey),
+		store.WithOnIngested(func(d map[hubforce.Side]map[hubforce.Decision]int) {
+			for side, byDecision := range d {
+				for decision, n := range byDecision {
+					met.Decisions.WithLabelValues(string(side), string(decision)).Add(float64(n))
+				}
+				if e := wake.Load(); e != nil && byDecision[hubforce.Accepted] > 0 {
+					e.Wake(side.Other())
+				}
+			}
+		}),
+		store.WithOnDigestError(func(err error) { log.Error().Err(err).Msg("digesting received changes; retrying") }))
 	if err != nil {
 		return err
 	}
@@ -64,7 +80,6 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			log.Error().Err(err).Msg("closing the store")
 		}
 	}()
-	met := metrics.New()
 	hs, sf, err := clients(c, st, met, log)
 	if err != nil {
 		return err
@@ -88,9 +103,12 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		Log: log.With().Str("component", "delivery").Logger(),
 		Config: delivery.Config{
 			Owner: owner, Linger: c.BatchLinger, RetryCeiling: c.RetryCeiling, MaxDelay: c.RetryMaxDelay,
-			HubSpotAppID: c.HubSpot.AppID, BudgetShare: c.SalesforceBudget, DryRun: o.DryRun,
+			HubSpotAppID: c.HubSpot.AppID, BudgetShare: c.SalesforceBudget, BudgetPause: c.SalesforcePause,
+			BudgetProbe: c.BudgetProbe, DryRun: o.DryRun,
 		},
 	}
+
+	wake.Store(engine)
 
 	guard, err := salesforceGuard(c)
 	if err != nil {
@@ -119,7 +137,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	api, err := admin.New(admin.Config{
 		Token: c.AdminToken, Store: st, Log: log.With().Str("component", "admin").Logger(),
 		Paused: engine.Ready, SalesforceUsage: sf.Usage, HubSpotBudget: hs.Budget,
-		Checks:        adminChecks(checks),
+		Checks: adminChecks(checks),
 		Extra: func(r chi.Router) {
 			r.Mount("/connections", connect.CredentialsHandler(map[hubforce.Side]func(context.Context, string) error{
 				hubforce.HubSpot: hs.SetRefreshToken, hubforce.Salesforce: sf.SetRefreshToken}))
@@ -260,7 +278,7 @@ func clients(c config.Config, creds hubforce.CredentialStore, met *metrics.Metri
 		OnCall: met.Delivery.OnCall(hubforce.HubSpot),
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("HubSpot connection: %w", err)
+		return nil, nil, fmt.Errorf("hubspot connection: %w", err)
 	}
 	var key []byte
 	if c.Salesforce.PrivateKeyFile != "" {
@@ -276,7 +294,7 @@ func clients(c config.Config, creds hubforce.CredentialStore, met *metrics.Metri
 		OnCall: met.Delivery.OnCall(hubforce.Salesforce),
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("Salesforce connection: %w", err)
+		return nil, nil, fmt.Errorf("salesforce connection: %w", err)
 	}
 	return hs, sf, nil
 }

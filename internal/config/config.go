@@ -47,6 +47,8 @@ type Config struct {
 	Retention         time.Duration `env:"RETENTION" envDefault:"168h"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s"`
 	SalesforceBudget  float64       `env:"SALESFORCE_BUDGET_SHARE" envDefault:"0.75"`
+	SalesforcePause   float64       `env:"SALESFORCE_BUDGET_PAUSE" envDefault:"0.9"`
+	BudgetProbe       time.Duration `env:"SALESFORCE_BUDGET_PROBE" envDefault:"30s"`
 	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogFormat         string        `env:"LOG_FORMAT" envDefault:"json"`
 }
@@ -176,6 +178,9 @@ func (c Config) ValidateServe() error {
 	}
 	if c.SalesforceBudget <= 0 || c.SalesforceBudget > 1 {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_SHARE must be in (0, 1], got %v", Prefix, c.SalesforceBudget))
+	}
+	if c.SalesforcePause < c.SalesforceBudget || c.SalesforcePause > 1 {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_PAUSE must be between %sSALESFORCE_BUDGET_SHARE and 1, got %v", Prefix, Prefix, c.SalesforcePause))
 	}
 	if c.HubSpot.AccessToken == "" && (c.HubSpot.ClientID == "" || c.HubSpot.RefreshToken == "") {
 		errs = append(errs, fmt.Errorf("HubSpot credentials: set %sHUBSPOT_ACCESS_TOKEN (private app), or %sHUBSPOT_CLIENT_ID and %sHUBSPOT_REFRESH_TOKEN (OAuth)", Prefix, Prefix, Prefix))

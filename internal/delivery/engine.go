@@ -70,6 +70,9 @@ type Config struct {
 	// BudgetShare of Salesforce's daily limit past which live deliveries
 	// to Salesforce slow down; they pause at BudgetPause.
 	BudgetShare, BudgetPause float64
+	// BudgetProbe is how often the Salesforce usage is refreshed while
+	// deliveries to Salesforce are paused for it.
+	BudgetProbe time.Duration
 	// DryRun reads and reports but writes nothing (serve --dry-run).
 	DryRun bool
 }
@@ -99,6 +102,9 @@ func (c Config) withDefaults() Config {
 	if c.BudgetPause <= 0 {
 		c.BudgetPause = c.BudgetShare + (1-c.BudgetShare)/2
 	}
+	if c.BudgetProbe <= 0 {
+		c.BudgetProbe = 30 * time.Second
+	}
 	return c
 }
 
@@ -116,8 +122,12 @@ type Engine struct {
 
 	mu     sync.Mutex
 	paused map[hubforce.Side]error
-	wake   chan struct{}
+	wake   map[hubforce.Side]chan struct{}
 	user   integrationUser
+
+	// Salesforce budget state, touched only by the Salesforce loop.
+	overShare bool
+	probedAt  time.Time
 }
 
 // Run delivers until ctx ends; each direction has its own loop so that a
@@ -141,7 +151,7 @@ func (e *Engine) init() {
 	defer e.mu.Unlock()
 	if e.paused == nil {
 		e.paused = map[hubforce.Side]error{}
-		e.wake = make(chan struct{}, 1)
+		e.wake = map[hubforce.Side]chan struct{}{hubforce.HubSpot: make(chan struct{}, 1), hubforce.Salesforce: make(chan struct{}, 1)}
 		e.Config = e.Config.withDefaults()
 		if e.Now == nil {
 			e.Now = time.Now
@@ -149,12 +159,12 @@ func (e *Engine) init() {
 	}
 }
 
-// Wake tells the engine new changes were committed, so that it need not
-// wait for its next poll.
-func (e *Engine) Wake() {
+// Wake tells the engine that changes going to side `to` were committed, so
+// that it need not wait for its next poll.
+func (e *Engine) Wake(to hubforce.Side) {
 	e.init()
 	select {
-	case e.wake <- struct{}{}:
+	case e.wake[to] <- struct{}{}:
 	default:
 	}
 }
@@ -201,7 +211,7 @@ func (e *Engine) loop(ctx context.Context, to hubforce.Side) {
 		select {
 		case <-ctx.Done():
 		case <-t.C:
-		case <-e.wake:
+		case <-e.wake[to]:
 		}
 		t.Stop()
 	}
@@ -267,12 +277,43 @@ func (e *Engine) budgetUsed() float64 {
 // store meanwhile.
 func (e *Engine) checkPause(ctx context.Context, to hubforce.Side) error {
 	err := e.api(to).Ready(ctx)
-	if err == nil && to == hubforce.Salesforce && e.budgetUsed() >= e.Config.BudgetPause {
-		err = &hubforce.APIError{Side: to, Class: hubforce.Budget,
-			Message: fmt.Sprintf("daily API usage past %.0f%% of the limit", e.Config.BudgetPause*100)}
+	if err == nil && to == hubforce.Salesforce {
+		err = e.checkBudget(ctx)
 	}
 	e.setPaused(to, err)
 	return err
+}
+
+// checkBudget says whether Salesforce's daily budget holds deliveries back,
+// alerting when usage crosses the configured share and when it recovers.
+// Paused deliveries make no calls, so the usage is refreshed by a probe.
+func (e *Engine) checkBudget(ctx context.Context) error {
+	used := e.budgetUsed()
+	if used >= e.Config.BudgetPause && e.Now().Sub(e.probedAt) >= e.Config.BudgetProbe {
+		e.probedAt = e.Now()
+		if err := e.Salesforce.RefreshUsage(ctx); err == nil {
+			used = e.budgetUsed()
+		}
+	}
+	switch over := used >= e.Config.BudgetShare; {
+	case over && !e.overShare:
+		e.overShare = true
+		e.Log.Warn().Float64("used", used).Msg("Salesforce daily API usage past the budget share: deliveries slow down")
+		if e.Alerts != nil {
+			e.Alerts.Raise("budget", string(hubforce.Salesforce), fmt.Sprintf("Salesforce daily API usage is at %.0f%%, past the %.0f%% budget share: backfills pause, deliveries slow down and pause at %.0f%%.",
+				used*100, e.Config.BudgetShare*100, e.Config.BudgetPause*100))
+		}
+	case !over && e.overShare:
+		e.overShare = false
+		if e.Alerts != nil {
+			e.Alerts.Resolve("budget", string(hubforce.Salesforce), fmt.Sprintf("Salesforce daily API usage is back under %.0f%%.", e.Config.BudgetShare*100))
+		}
+	}
+	if used >= e.Config.BudgetPause {
+		return &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Budget,
+			Message: fmt.Sprintf("daily API usage at %.0f%%, past %.0f%% of the limit", used*100, e.Config.BudgetPause*100)}
+	}
+	return nil
 }
 
 func (e *Engine) setPaused(to hubforce.Side, err error) {

@@ -33,6 +33,8 @@ type SalesforceAPI interface {
 	IntegrationUserID(ctx context.Context) (string, error)
 	Ready(ctx context.Context) error
 	Usage() (used, limit int)
+	// RefreshUsage makes one cheap call so that Usage is current.
+	RefreshUsage(ctx context.Context) error
 }
 
 // Clock is the engine's notion of now; tests set it.

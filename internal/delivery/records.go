@@ -31,10 +31,6 @@ type record struct {
 	values map[string]string
 	// assoc is the latest association change (contacts only).
 	assoc *hubforce.Change
-	// waiting holds changes that cannot go yet (an association whose
-	// company is not linked).
-	waiting []store.Claimed
-	err     error
 }
 
 // group splits claimed changes by record, keeping each record's order.

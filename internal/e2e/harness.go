@@ -5,12 +5,14 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -57,6 +59,13 @@ type Options struct {
 	Env map[string]string
 	// Log receives the bridge's and simulators' logs (default: discarded).
 	Log zerolog.Logger
+	// Slack starts a receiver for the bridge's Slack alerts (Env.Slack).
+	Slack bool
+	// HubSpotMiddleware and SalesforceMiddleware, when set, wrap the
+	// simulators' handlers, so that an observer (the delivery benchmark)
+	// sees every request the bridge makes as it arrives.
+	HubSpotMiddleware    func(http.Handler) http.Handler
+	SalesforceMiddleware func(http.Handler) http.Handler
 }
 
 // Env is a running environment.
@@ -69,9 +78,40 @@ type Env struct {
 	// by a front that the caller sets up).
 	BridgeURLs []string
 
+	// Slack holds the alerts the bridge sent, when Options.Slack is set.
+	Slack *SlackSink
+
 	stop    context.CancelFunc
 	done    []chan error
 	servers []*http.Server
+}
+
+// SlackSink is a stand-in for a Slack incoming webhook: it keeps the text
+// of every message posted to it.
+type SlackSink struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (s *SlackSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Text string `json:"text"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.msgs = append(s.msgs, body.Text)
+	s.mu.Unlock()
+	_, _ = w.Write([]byte("ok"))
+}
+
+// Messages returns what was posted so far.
+func (s *SlackSink) Messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
 }
 
 // Start brings up the simulators and the bridge.
@@ -115,10 +155,17 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		OutboundRetryDelays: fast,
 		Logger:              o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
+	hsHandler, sfHandler := e.HubSpot.Handler(), e.Salesforce.Handler()
+	if o.HubSpotMiddleware != nil {
+		hsHandler = o.HubSpotMiddleware(hsHandler)
+	}
+	if o.SalesforceMiddleware != nil {
+		sfHandler = o.SalesforceMiddleware(sfHandler)
+	}
 	for _, s := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{hsLn, e.HubSpot.Handler()}, {sfLn, e.Salesforce.Handler()}} {
+	}{{hsLn, hsHandler}, {sfLn, sfHandler}} {
 		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 5 * time.Second}
 		e.servers = append(e.servers, srv)
 		go func() { _ = srv.Serve(s.ln) }()
@@ -137,7 +184,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		"HUBFORCE_SECRET_KEY":               "e2e-secret-key-not-for-production",
 		"HUBFORCE_BATCH_LINGER":             "50ms",
 		"HUBFORCE_RETRY_MAX_DELAY":          "2s",
-		"HUBFORCE_SHUTDOWN_TIMEOUT":         "5s",
+		"HUBFORCE_SHUTDOWN_TIMEOUT":         "20s",
 		"HUBFORCE_ADMIN_TOKEN":              "e2e-admin-token",
 	}
 	if o.HubSpotOAuth {
@@ -145,6 +192,17 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		vars["HUBFORCE_HUBSPOT_REFRESH_TOKEN"] = HubSpotRefresh
 	} else {
 		vars["HUBFORCE_HUBSPOT_ACCESS_TOKEN"] = HubSpotToken
+	}
+	if o.Slack {
+		e.Slack = &SlackSink{}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		srv := &http.Server{Handler: e.Slack, ReadHeaderTimeout: 5 * time.Second}
+		e.servers = append(e.servers, srv)
+		go func() { _ = srv.Serve(ln) }()
+		vars["HUBFORCE_SLACK_WEBHOOK_URL"] = "http://" + ln.Addr().String() + "/services/T000/B000/e2e"
 	}
 	for k, v := range o.Env {
 		vars[k] = v

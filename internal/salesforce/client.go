@@ -37,7 +37,7 @@ type ClientConfig struct {
 	// ClientSecret alone, at the org's My Domain login URL); otherwise,
 	// without Username, the refresh-token flow is used.
 	ClientCredentials bool
-	RefreshToken           string
+	RefreshToken      string
 	// Username and PrivateKeyPEM (PKCS#1 or PKCS#8 RSA) select the JWT
 	// bearer flow; the connected app holds the matching certificate.
 	Username      string
@@ -205,3 +205,10 @@ func (c *Client) SetRefreshToken(ctx context.Context, token string) error {
 // Usage returns the org's daily API usage as of the last response
 // (Sforce-Limit-Info: api-usage=used/limit); 0, 0 before any.
 func (c *Client) Usage() (used, limit int) { return c.limits.usage() }
+
+// RefreshUsage makes one cheap call (GET /limits) so that Usage is current
+// while deliveries are held back by the budget and make no calls of their
+// own.
+func (c *Client) RefreshUsage(ctx context.Context) error {
+	return c.do(ctx, call{method: http.MethodGet, route: "GET /limits", path: c.base + "/limits"}, nil)
+}

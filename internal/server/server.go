@@ -20,11 +20,12 @@ import (
 	"github.com/hubforce/hubforce/internal/metrics"
 )
 
-// Ingester commits changes durably and says what it decided on each. It
-// returns only once the accepted changes are committed; on error nothing of
-// the call was committed.
+// Ingester commits a request's changes durably (SPEC §3.1). It returns
+// only once they are committed; on error nothing of the call was committed.
+// Duplicates and stale versions are decided by the store just after, off
+// the acknowledgement path (store.WithOnIngested reports the decisions).
 type Ingester interface {
-	Ingest(ctx context.Context, changes []hubforce.Change) ([]hubforce.Decision, error)
+	Receive(ctx context.Context, changes []hubforce.Change) error
 }
 
 // Check is one readiness condition; a non-nil error is the reason it is not

@@ -26,6 +26,7 @@ import (
 	"github.com/hubforce/hubforce/internal/metrics"
 	"github.com/hubforce/hubforce/internal/server"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/store/storetest"
 )
 
 const (
@@ -115,8 +116,11 @@ func (f *fixture) postSalesforce(body string, contentType string) (*http.Respons
 	return resp, string(b)
 }
 
+// history waits for the store to digest what it received (acknowledged
+// changes are judged just after the acknowledgement) and reads a record's.
 func (f *fixture) history(side hubforce.Side, obj hubforce.Object, id string) []store.HistoryEntry {
 	f.t.Helper()
+	storetest.WaitInboxEmpty(f.t, f.store)
 	h, err := f.store.History(context.Background(), side, obj, id)
 	if err != nil {
 		f.t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/hubforce/hubforce"
@@ -131,8 +132,9 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 	salesforce.WriteAck(w)
 }
 
-// commit stores changes and counts what was decided; false means nothing was
-// committed and the sender must retry.
+// commit stores changes; false means nothing was committed and the sender
+// must retry. What the store decides on each change is counted when it
+// digests them (store.WithOnIngested).
 func (s *Server) commit(_ http.ResponseWriter, r *http.Request, side hubforce.Side, changes []hubforce.Change, ignored int) bool {
 	if ignored > 0 {
 		s.Metrics.Ignored.WithLabelValues(string(side)).Add(float64(ignored))
@@ -140,18 +142,32 @@ func (s *Server) commit(_ http.ResponseWriter, r *http.Request, side hubforce.Si
 	if len(changes) == 0 {
 		return true
 	}
-	for _, c := range changes {
-		s.Metrics.EventsIn.WithLabelValues(string(side), string(c.Object)).Inc()
-	}
+	countEvents(s.Metrics.EventsIn, side, changes)
 	start := time.Now()
-	decisions, err := s.Store.Ingest(r.Context(), changes)
-	if err != nil {
+	if err := s.Store.Receive(r.Context(), changes); err != nil {
 		zerolog.Ctx(r.Context()).Error().Err(err).Str("side", string(side)).Int("events", len(changes)).Msg("commit failed; the sender will retry")
 		return false
 	}
 	s.Metrics.CommitDuration.Observe(time.Since(start).Seconds())
-	for _, d := range decisions {
-		s.Metrics.Decisions.WithLabelValues(string(side), string(d)).Inc()
-	}
 	return true
+}
+
+// countEvents adds changes to the per-object counter, one label lookup per
+// object rather than per change.
+func countEvents(events *prometheus.CounterVec, side hubforce.Side, changes []hubforce.Change) {
+	var last hubforce.Object
+	n := 0
+	flush := func() {
+		if n > 0 {
+			events.WithLabelValues(string(side), string(last)).Add(float64(n))
+		}
+	}
+	for _, c := range changes {
+		if c.Object != last {
+			flush()
+			last, n = c.Object, 0
+		}
+		n++
+	}
+	flush()
 }

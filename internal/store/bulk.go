@@ -14,6 +14,7 @@ import (
 type txn struct {
 	*sql.Tx
 	placeholder func(n int) string
+	stmts       *stmtCache // nil: the driver caches prepared statements itself
 }
 
 // chunkSizes are the only row counts a bulk statement is sent with, so
@@ -67,11 +68,23 @@ func bulkOnce(ctx context.Context, tx txn, head, tail string, rows [][]any, scan
 	}
 	q.WriteString(" ")
 	q.WriteString(tail)
+	exec, query := tx.ExecContext, tx.QueryContext
+	text := q.String()
+	if st := tx.stmts.lookup(text); st != nil {
+		ts := tx.StmtContext(ctx, st)
+		defer func() { _ = ts.Close() }()
+		exec = func(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+			return ts.ExecContext(ctx, args...)
+		}
+		query = func(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+			return ts.QueryContext(ctx, args...)
+		}
+	}
 	if scan == nil {
-		_, err := tx.ExecContext(ctx, q.String(), args...)
+		_, err := exec(ctx, text, args...)
 		return err
 	}
-	res, err := tx.QueryContext(ctx, q.String(), args...)
+	res, err := query(ctx, text, args...)
 	if err != nil {
 		return err
 	}

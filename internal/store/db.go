@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hubforce/hubforce"
@@ -14,12 +15,16 @@ var _ Store = (*sqlStore)(nil)
 
 // sqlStore implements Store with SQL both dialects accept.
 type sqlStore struct {
-	b     *backend
-	now   func() time.Time
-	cfg   config
-	group *committer
+	b      *backend
+	now    func() time.Time
+	cfg    config
+	group  *committer
+	digest *digester
 
-	sealer    *sealer                         // nil without a secret key
+	stmts     *stmtCache // SQLite only
+	sealer    *sealer    // nil without a secret key
+	closeOnce sync.Once
+	closeErr  error
 	credLocks map[hubforce.Side]chan struct{} // SQLite's credential locks
 }
 
@@ -35,7 +40,13 @@ func newSQLStore(b *backend, cfg config) (*sqlStore, error) {
 	if cfg.committers > 0 {
 		workers = cfg.committers
 	}
-	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup)
+	if b.name == "sqlite" {
+		s.stmts = newStmtCache(b.write)
+	}
+	if !cfg.noDigest {
+		s.digest = newDigester(s.digestChunk, cfg.onDigestErr, cfg.digestPoll)
+	}
+	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup, s.digest)
 	return s, nil
 }
 
@@ -48,14 +59,20 @@ func (s *sqlStore) Ingest(ctx context.Context, changes []hubforce.Change) ([]hub
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	d, err := s.group.submit(ctx, changes)
+	d, err := s.group.submit(ctx, changes, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: ingest: %w", err)
 	}
 	return d, nil
 }
 
-func (s *sqlStore) Stats() Stats { return s.group.stats() }
+func (s *sqlStore) Stats() Stats {
+	st := s.group.stats()
+	if s.digest != nil {
+		st.Digested, st.DigestErrors = s.digest.digested.Load(), s.digest.errors.Load()
+	}
+	return st
+}
 
 func (s *sqlStore) Ping(ctx context.Context) error {
 	if err := s.b.write.PingContext(ctx); err != nil {
@@ -68,10 +85,27 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Close digests what remains in the inbox, for up to the drain timeout,
+// so that a process stopped with SIGTERM leaves nothing undigested.
 func (s *sqlStore) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *sqlStore) close() error {
 	s.group.close()
+	var drainErr error
+	if s.digest != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.drainTimeout)
+		drainErr = s.digest.drain(ctx)
+		cancel()
+	}
+	s.stmts.close()
 	if err := s.b.close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.b.name, err)
+	}
+	if drainErr != nil {
+		return fmt.Errorf("store: close %s: inbox left for the next start: %w", s.b.name, drainErr)
 	}
 	return nil
 }
@@ -82,6 +116,10 @@ func (s *sqlStore) inTx(ctx context.Context, f func(tx *sql.Tx) error) (err erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Statements first seen in this transaction are prepared once it has
+	// ended (deferred first, so run after the rollback below), when the
+	// writer connection is free again.
+	defer s.stmts.prepareMissed()
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, ignoreDone(tx.Rollback()))
@@ -96,7 +134,9 @@ func (s *sqlStore) inTx(ctx context.Context, f func(tx *sql.Tx) error) (err erro
 	return nil
 }
 
-func (s *sqlStore) txn(tx *sql.Tx) txn { return txn{Tx: tx, placeholder: s.b.placeholder} }
+func (s *sqlStore) txn(tx *sql.Tx) txn {
+	return txn{Tx: tx, placeholder: s.b.placeholder, stmts: s.stmts}
+}
 
 func ignoreDone(err error) error {
 	if errors.Is(err, sql.ErrTxDone) {

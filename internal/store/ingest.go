@@ -7,15 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hubforce/hubforce"
 )
 
 // item is one change of a group with the slot its decision goes to.
 type item struct {
-	c   *hubforce.Change
-	dec *hubforce.Decision
-	key string // VersionKey
+	c          *hubforce.Change
+	dec        *hubforce.Decision
+	key        string    // VersionKey
+	receivedAt time.Time // when it was acknowledged, if before this commit (inbox)
 }
 
 // commitGroup judges and records a group's changes in one transaction, a
@@ -35,40 +37,88 @@ type item struct {
 //  4. pending changes and history, plain inserts in delivery order (which
 //     gives a record's changes increasing sequence numbers).
 func (s *sqlStore) commitGroup(ctx context.Context, group []*request) error {
-	var items []item
+	var judged, received []*request
 	for _, r := range group {
-		r.decisions = make([]hubforce.Decision, len(r.changes))
-		for i := range r.changes {
-			r.decisions[i] = hubforce.Accepted
-			items = append(items, item{c: &r.changes[i], dec: &r.decisions[i], key: VersionKey(r.changes[i])})
+		if r.inbox != nil {
+			received = append(received, r)
+		} else {
+			judged = append(judged, r)
 		}
 	}
 	now := nanos(s.now())
-	return s.inTx(ctx, func(sqltx *sql.Tx) error {
+	err := s.inTx(ctx, func(sqltx *sql.Tx) error {
 		tx := s.txn(sqltx)
-		if err := markDuplicates(ctx, tx, items, now); err != nil {
-			return fmt.Errorf("record delivery ids: %w", err)
-		}
-		if err := lockRecords(ctx, tx, items, now); err != nil {
-			return fmt.Errorf("lock records: %w", err)
-		}
-		if err := judgeVersions(ctx, tx, items); err != nil {
-			return fmt.Errorf("record versions: %w", err)
-		}
-		if err := insertIngested(ctx, tx, items, now); err != nil {
+		if err := appendInbox(ctx, tx, received, now); err != nil {
 			return err
 		}
-		if s.cfg.beforeCommit != nil {
-			all := make([]hubforce.Change, len(items))
-			for i, it := range items {
-				all[i] = *it.c
-			}
-			if err := s.cfg.beforeCommit(ctx, all); err != nil {
-				return fmt.Errorf("before commit: %w", err)
-			}
+		if err := judge(ctx, tx, judged, now); err != nil {
+			return err
 		}
-		return nil
+		return s.beforeCommit(ctx, group)
 	})
+	if err == nil {
+		s.reportDecisions(judged)
+	}
+	return err
+}
+
+// judge decides on every change of reqs, filling their decisions, and
+// records them: delivery ids, versions, pending changes and history.
+func judge(ctx context.Context, tx txn, reqs []*request, now int64) error {
+	var items []item
+	for _, r := range reqs {
+		r.decisions = make([]hubforce.Decision, len(r.changes))
+		for i := range r.changes {
+			r.decisions[i] = hubforce.Accepted
+			items = append(items, item{c: &r.changes[i], dec: &r.decisions[i], key: VersionKey(r.changes[i]),
+				receivedAt: r.receivedAt})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	if err := markDuplicates(ctx, tx, items, now); err != nil {
+		return fmt.Errorf("record delivery ids: %w", err)
+	}
+	if err := lockRecords(ctx, tx, items, now); err != nil {
+		return fmt.Errorf("lock records: %w", err)
+	}
+	if err := judgeVersions(ctx, tx, items); err != nil {
+		return fmt.Errorf("record versions: %w", err)
+	}
+	return insertIngested(ctx, tx, items, now)
+}
+
+func (s *sqlStore) beforeCommit(ctx context.Context, reqs []*request) error {
+	if s.cfg.beforeCommit == nil {
+		return nil
+	}
+	var all []hubforce.Change
+	for _, r := range reqs {
+		all = append(all, r.changes...)
+	}
+	if err := s.cfg.beforeCommit(ctx, all); err != nil {
+		return fmt.Errorf("before commit: %w", err)
+	}
+	return nil
+}
+
+// reportDecisions tells the OnIngested hook what committed requests decided.
+func (s *sqlStore) reportDecisions(reqs []*request) {
+	if s.cfg.onIngested == nil || len(reqs) == 0 {
+		return
+	}
+	counts := map[hubforce.Side]map[hubforce.Decision]int{}
+	for _, r := range reqs {
+		for i, d := range r.decisions {
+			side := r.changes[i].Side
+			if counts[side] == nil {
+				counts[side] = map[hubforce.Decision]int{}
+			}
+			counts[side][d]++
+		}
+	}
+	s.cfg.onIngested(counts)
 }
 
 type deliveryKey struct {
@@ -238,6 +288,7 @@ func insertIngested(ctx context.Context, tx txn, items []item, now int64) error 
 		row, err := historyRow(HistoryEntry{
 			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
 			Version: c.Version, Decision: *it.dec, Detail: ingestDetail(*it.dec, it.key), Fields: c.Fields,
+			At: it.receivedAt,
 		}, now)
 		if err != nil {
 			return err

@@ -33,6 +33,10 @@ type backend struct {
 	committers int
 	// placeholder spells the n-th parameter of a statement.
 	placeholder func(n int) string
+	// skipLocked ends the inbox query: replicas digesting at once take
+	// different rows instead of waiting for each other. Empty on SQLite,
+	// where the writer holds the whole database.
+	skipLocked string
 }
 
 // Open opens the store at databaseURL, "sqlite:PATH" or "postgres://…"
@@ -139,6 +143,7 @@ func openBackend(ctx context.Context, databaseURL string) (*backend, error) {
 			name: "postgres", write: db, read: db, close: db.Close,
 			dialect: goose.DialectPostgres, migrations: postgres.Migrations(), locker: locker, committers: 4,
 			placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+			skipLocked:  " FOR UPDATE SKIP LOCKED",
 		}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported database URL %q: want sqlite:PATH or postgres://…", redact(databaseURL))

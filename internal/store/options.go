@@ -16,10 +16,15 @@ type config struct {
 	committers   int // 0: the dialect's default
 	beforeCommit func(ctx context.Context, changes []hubforce.Change) error
 	secretKey    string
+	onIngested   func(map[hubforce.Side]map[hubforce.Decision]int)
+	onDigestErr  func(error)
+	drainTimeout time.Duration
+	digestPoll   time.Duration
+	noDigest     bool
 }
 
 func defaultConfig() config {
-	return config{now: time.Now, maxGroup: 2000}
+	return config{now: time.Now, maxGroup: 2000, drainTimeout: 20 * time.Second, digestPoll: digestPoll}
 }
 
 // WithNow replaces the clock (tests).
@@ -59,4 +64,36 @@ func WithBeforeCommit(f func(ctx context.Context, changes []hubforce.Change) err
 // encrypted with (see sealer). Without it SaveCredential refuses.
 func WithSecretKey(secret string) Option {
 	return func(c *config) { c.secretKey = secret }
+}
+
+// WithOnIngested calls f after every commit that judged changes (a digest
+// of the inbox, or an Ingest call) with the number of each decision per
+// source side; f runs on the committing goroutine, so it must not block
+// (count, wake the delivery engine). Accepted changes are pending when f
+// runs.
+func WithOnIngested(f func(decisions map[hubforce.Side]map[hubforce.Decision]int)) Option {
+	return func(c *config) { c.onIngested = f }
+}
+
+// WithOnDigestError calls f when digesting the inbox fails; the rows stay
+// and are retried a second later. For logging; f must not block.
+func WithOnDigestError(f func(error)) Option {
+	return func(c *config) { c.onDigestErr = f }
+}
+
+// WithDrainTimeout bounds how long Close digests what remains in the inbox
+// (default 20 s); rows left are digested by the next Open.
+func WithDrainTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.drainTimeout = d
+		}
+	}
+}
+
+// WithoutDigestion opens a store that receives but never digests its
+// inbox, not even on Close: rows stay for the next Open (tests of what a
+// killed process leaves).
+func WithoutDigestion() Option {
+	return func(c *config) { c.noDigest = true }
 }

@@ -1,7 +1,20 @@
 // Package store keeps what the bridge must not lose: the deliveries it has
 // seen, the record versions they carried, the changes waiting to be written to
 // the other side, the links between records, the dead letters and the history
-// `hubforce explain` reads.
+// `hubforce explain` reads; also what the bridge last wrote to each record
+// and the OAuth credentials (encrypted).
+//
+// Webhooks go through the inbox: Receive commits a request's changes as
+// one row (group-committed with every other request waiting, one fsync for
+// all) and returns, so that the acknowledgement waits only for durability
+// (SPEC §3.1). A digester then judges inbox rows exactly as Ingest does
+// (duplicates, versions, pending, history) and deletes them in the same
+// transaction; on SQLite it shares the one writer with Receive, taking its
+// turn when no request is waiting or every 50 ms under sustained load, on
+// PostgreSQL replicas skip each other's rows (FOR UPDATE SKIP LOCKED).
+// Close digests what is left; rows a killed process left are digested by
+// the next Open. Under sustained load above the digest rate the inbox
+// grows (InboxDepth) and catches up when the load falls.
 //
 // One implementation serves both databases: the SQL is written once in the
 // dialect both SQLite (3.35+) and PostgreSQL accept ($N placeholders,
@@ -23,6 +36,7 @@ import (
 // smallest part they use (a webhook handler needs only an Ingester).
 type Store interface {
 	Ingester
+	Receiver
 	Queue
 	DLQ
 	LinkStore
@@ -35,8 +49,9 @@ type Store interface {
 	Stats() Stats
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
-	// Close fails Ingest calls not yet taken into a transaction with
-	// ErrClosed, waits for the transactions in flight and closes the
+	// Close fails Ingest and Receive calls not yet taken into a transaction
+	// with ErrClosed, waits for the transactions in flight, digests what
+	// remains in the inbox (bounded by WithDrainTimeout) and closes the
 	// database. Stop the HTTP server first so that nothing is refused.
 	Close() error
 }
@@ -198,7 +213,9 @@ type QueueStats struct {
 
 // Stats are the group committer's counters since Open.
 type Stats struct {
-	Commits int64 // ingest transactions committed
-	Changes int64 // changes in them
-	Waiting int64 // Ingest calls queued, not yet in a transaction
+	Commits      int64 // Ingest and Receive transactions committed
+	Changes      int64 // changes in them
+	Waiting      int64 // Ingest and Receive calls queued, not yet in a transaction
+	Digested     int64 // inbox rows (Receive calls) digested
+	DigestErrors int64 // digest transactions that failed
 }

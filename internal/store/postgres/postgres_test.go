@@ -103,3 +103,11 @@ func BenchmarkIngestPostgres(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkReceivePostgres(b *testing.B) {
+	for _, bc := range []struct{ callers, batch int }{{1, 10}, {64, 10}} {
+		b.Run(fmt.Sprintf("callers=%d/batch=%d", bc.callers, bc.batch), func(b *testing.B) {
+			storetest.BenchReceive(b, newDatabase, bc.callers, bc.batch)
+		})
+	}
+}

@@ -48,3 +48,11 @@ func BenchmarkIngestSQLite(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkReceiveSQLite(b *testing.B) {
+	for _, bc := range []struct{ callers, batch int }{{1, 10}, {64, 10}} {
+		b.Run(fmt.Sprintf("callers=%d/batch=%d", bc.callers, bc.batch), func(b *testing.B) {
+			storetest.BenchReceive(b, newDatabase, bc.callers, bc.batch)
+		})
+	}
+}
