@@ -38,6 +38,7 @@ func TestInvariants(t *testing.T) {
 				"Account": {"Id", "Name", "Website", "Phone", "Industry", "SystemModstamp"},
 			}}},
 		{name: "ConcurrentEditsNewestWins", run: testConflict},
+		{name: "DryRunWritesNothingAndSaysWhatItWould", opts: Options{DryRun: true}, run: testDryRun},
 		{name: "RateLimitStormLosesNothing", run: testRateLimitStorm},
 		{name: "ServerErrorOutageLosesNothing", run: testOutage},
 		{name: "TokenExpiryRefreshes", opts: Options{HubSpotOAuth: true}, run: testTokenExpiry},
@@ -664,3 +665,23 @@ func testConflict(t *testing.T, e *Env) {
 		t.Fatalf("the older edit won: Salesforce %q, HubSpot %q", r["Title"], h.Properties["jobtitle"])
 	}
 }
+
+func testDryRun(t *testing.T, e *Env) {
+	r, err := e.HubSpot.Create("contacts", map[string]string{"email": "shadow@example.com", "lastname": "Shadow"}, ui)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Salesforce.Create("Contact", map[string]any{"Email": "shadow-sf@example.com", "LastName": "Shadow"}, SalesforceUser); err != nil {
+		t.Fatal(err)
+	}
+	settled(t, e)
+	if n := salesforceContacts(e) + len(hsContactsByEmail(e, "shadow-sf@example.com")); n != 1 {
+		t.Fatalf("shadow mode wrote to a CRM (%d records where 1 was made by hand)", n)
+	}
+	_, body, err := Get(e.BridgeURLs[0]+"/api/v1/records/hubspot/contact/"+r.ID, "Authorization", "Bearer e2e-admin-token")
+	if err != nil || !strings.Contains(body, "dry run: would create a Salesforce Contact") {
+		t.Fatalf("the timeline should say what would have been written: %v %s", err, body)
+	}
+}
+
+func salesforceContacts(e *Env) int { return len(e.Salesforce.List("Contact")) }

@@ -61,6 +61,8 @@ type Options struct {
 	Log zerolog.Logger
 	// Slack starts a receiver for the bridge's Slack alerts (Env.Slack).
 	Slack bool
+	// DryRun runs the bridge in shadow mode (serve --dry-run).
+	DryRun bool
 	// HubSpotMiddleware and SalesforceMiddleware, when set, wrap the
 	// simulators' handlers, so that an observer (the delivery benchmark)
 	// sees every request the bridge makes as it arrives.
@@ -219,7 +221,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		e.done = append(e.done, done)
 		log := o.Log.With().Str("component", "bridge").Int("replica", i).Logger()
 		go func() {
-			done <- bridge.Run(rctx, c, bridge.Options{Listener: ln, Owner: fmt.Sprintf("replica-%d", i), Ready: ready}, log)
+			done <- bridge.Run(rctx, c, bridge.Options{Listener: ln, Owner: fmt.Sprintf("replica-%d", i), Ready: ready, DryRun: o.DryRun}, log)
 		}()
 		select {
 		case <-ready:

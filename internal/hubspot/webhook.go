@@ -58,9 +58,10 @@ type Event struct {
 	IsPrimaryAssociation bool
 }
 
-// wireEvent is the JSON shape. json.Number keeps the literal (so presence can
-// be told from zero, and no float rounding happens); flexString takes the
-// few string fields that some senders emit as numbers or null.
+// wireEvent is the JSON shape (webhook_decode.go fills it). json.Number
+// keeps the literal, so presence can be told from zero and no float
+// rounding happens; PropertyValue and SourceID also take numbers and
+// booleans, which some senders emit, as their text.
 type wireEvent struct {
 	EventID                 json.Number   `json:"eventId"`
 	SubscriptionID          json.Number   `json:"subscriptionId"`
@@ -73,9 +74,9 @@ type wireEvent struct {
 	ObjectID                json.Number   `json:"objectId"`
 	ObjectTypeID            string        `json:"objectTypeId"`
 	PropertyName            string        `json:"propertyName"`
-	PropertyValue           flexString    `json:"propertyValue"`
+	PropertyValue           string        `json:"propertyValue"`
 	ChangeSource            string        `json:"changeSource"`
-	SourceID                flexString    `json:"sourceId"`
+	SourceID                string        `json:"sourceId"`
 	ChangeFlag              string        `json:"changeFlag"`
 	IsSensitive             bool          `json:"isSensitive"`
 	PrimaryObjectID         json.Number   `json:"primaryObjectId"`
@@ -93,29 +94,6 @@ type wireEvent struct {
 	IsPrimaryAssociation    bool          `json:"isPrimaryAssociation"`
 }
 
-// flexString decodes a JSON string, number or boolean as its text and null
-// as "".
-type flexString string
-
-func (s *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) > 0 && b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-	case bytes.Equal(b, []byte("null")):
-		*s = ""
-	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
-		return errors.New("want a string, got an object or array")
-	default:
-		*s = flexString(b)
-	}
-	return nil
-}
-
 // ParseEvents decodes a webhook body: a JSON array of at most MaxEvents
 // events. Every event must carry the fields its type needs to be understood
 // (see validate); one bad event refuses the whole body, because answering
@@ -127,28 +105,15 @@ func ParseEvents(body []byte) ([]Event, error) {
 	if len(trimmed) == 0 || trimmed[0] != '[' {
 		return nil, fmt.Errorf("%w: want a JSON array of events", ErrMalformed)
 	}
-	var wire []wireEvent
-	if err := json.Unmarshal(body, &wire); err != nil {
+	// Sized from a cheap count so appending never copies the (large) Event.
+	events := make([]Event, 0, min(bytes.Count(body, []byte(`{`)), MaxEvents))
+	if err := decodeEvents(body, &events); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if len(wire) > MaxEvents {
-		return nil, fmt.Errorf("%w: %d events, HubSpot sends at most %d", ErrMalformed, len(wire), MaxEvents)
-	}
-	events := make([]Event, 0, len(wire))
-	for i, w := range wire {
-		e, err := w.event()
-		if err == nil {
-			err = e.validate()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: event %d: %w", ErrMalformed, i, err)
-		}
-		events = append(events, e)
 	}
 	return events, nil
 }
 
-func (w wireEvent) event() (Event, error) {
+func (w *wireEvent) event() (Event, error) {
 	var p numParser
 	e := Event{
 		EventID:                 p.id("eventId", w.EventID, true),

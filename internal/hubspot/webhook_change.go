@@ -164,7 +164,15 @@ func (e Event) survivor() int64 {
 // DeliveryID identifies the event for duplicate detection: eventId alone is
 // documented as not unique.
 func (e Event) DeliveryID() string {
-	return fmt.Sprintf("%d/%d/%d", e.PortalID, e.SubscriptionID, e.EventID)
+	// Appended rather than Sprintf'd: it is built for every event on the
+	// acknowledgement path.
+	b := make([]byte, 0, 3*20+2)
+	b = strconv.AppendInt(b, e.PortalID, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, e.SubscriptionID, 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, e.EventID, 10)
+	return string(b)
 }
 
 // Redacted reports a Sensitive Data property change whose value HubSpot
@@ -201,7 +209,7 @@ func (e Event) Change() (hubforce.Change, bool) {
 	}
 	switch action {
 	case actionPropertyChange:
-		c.Fields = map[string]string{}
+		c.Fields = make(map[string]string, 1)
 		if !e.Redacted() {
 			c.Fields[e.PropertyName] = e.PropertyValue
 		}
@@ -240,6 +248,9 @@ func mergedIDs(survivor, primary int64, merged []int64) []string {
 // Changes maps a parsed body, returning the synced changes in order and how
 // many events were ignored.
 func Changes(events []Event) (changes []hubforce.Change, ignored int) {
+	if len(events) > 0 {
+		changes = make([]hubforce.Change, 0, len(events))
+	}
 	for _, e := range events {
 		if c, ok := e.Change(); ok {
 			changes = append(changes, c)

@@ -124,11 +124,17 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.000")
 }
 
+// fieldList names a change's fields, shortened past a few: an outbound
+// message carries every selected field.
 func fieldList(f map[string]string) string {
-	if len(f) == 0 {
+	keys := sortedKeys(f)
+	switch {
+	case len(keys) == 0:
 		return ""
+	case len(keys) > 4:
+		return fmt.Sprintf(" (%s… %d fields)", strings.Join(keys[:3], ", "), len(keys))
 	}
-	return " (" + strings.Join(sortedKeys(f), ", ") + ")"
+	return " (" + strings.Join(keys, ", ") + ")"
 }
 
 func sortedKeys(m map[string]string) []string {

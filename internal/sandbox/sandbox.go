@@ -62,6 +62,8 @@ const (
 	salesforceClientID     = "sandbox-salesforce-consumer-key"
 	salesforceClientSecret = "sandbox-salesforce-consumer-secret"
 	salesforceRefresh      = "sandbox-salesforce-refresh-token"
+
+	adminToken = "sandbox-admin-token"
 )
 
 // Run starts everything and blocks until ctx ends, then stops it all.
@@ -169,6 +171,8 @@ func bridgeConfig(o Options, hsURL, sfURL string) (config.Config, error) {
 		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": salesforceRefresh,
 		"HUBFORCE_SHUTDOWN_TIMEOUT":         "5s",
 		"HUBFORCE_SECRET_KEY":               "sandbox-secret-key-not-for-production",
+		"HUBFORCE_ADMIN_TOKEN":              adminToken,
+		"HUBFORCE_LOG_LEVEL":                "info",
 	})
 }
 
@@ -189,8 +193,10 @@ func printBanner(o Options, hsURL, sfURL, brURL string) {
 	fmt.Fprintf(w, "Faults: PUT a JSON plan to %s/_sim/faults or %s/_sim/faults, e.g. {\"server_errors\":5}\n", hsURL, sfURL)
 	if brURL != "" {
 		fmt.Fprintf(w, "\nBridge                %s\n", brURL)
-		fmt.Fprintf(w, "  health %s/readyz   metrics %s/metrics\n", brURL, brURL)
-		fmt.Fprintf(w, "  store  %s\n", o.DatabaseURL)
+		fmt.Fprintf(w, "  dashboard  %s/  (sign in with the admin token %s)\n", brURL, adminToken)
+		fmt.Fprintf(w, "  health     %s/readyz   metrics %s/metrics\n", brURL, brURL)
+		fmt.Fprintf(w, "  admin API  curl -H 'Authorization: Bearer %s' %s/api/v1/status\n", adminToken, brURL)
+		fmt.Fprintf(w, "  store      %s  (try: HUBFORCE_DATABASE_URL=%s hubforce explain hubspot contact ID)\n", o.DatabaseURL, o.DatabaseURL)
 	}
 	if o.Rate > 0 {
 		fmt.Fprintf(w, "\nGenerator: %.1f changes/s on both sides.\n", o.Rate)

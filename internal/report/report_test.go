@@ -1,0 +1,67 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/store"
+)
+
+func TestExplainJoinsBothSidesThroughTheLink(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "r.db")
+	if err := store.Migrate(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = st.Close() }()
+	at := time.Date(2026, 11, 3, 17, 24, 20, 0, time.UTC)
+	changes := []hubforce.Change{
+		{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "501", Kind: hubforce.KindUpdate, DeliveryID: "1/2/3",
+			Version: at, Fields: map[string]string{"jobtitle": "Engineer"}},
+		{Side: hubforce.Salesforce, Object: hubforce.Contact, RecordID: "0035g00000XyZaBAAV", Kind: hubforce.KindUpdate, DeliveryID: "04l1",
+			Version: at.Add(time.Second), Fields: map[string]string{"Phone": "1", "Email": "a@b.c", "LastName": "L", "FirstName": "F", "Title": "T"}},
+		{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "501", Kind: hubforce.KindUpdate, DeliveryID: "1/2/3",
+			Version: at, Fields: map[string]string{"jobtitle": "Engineer"}},
+	}
+	if _, err := st.Ingest(ctx, changes); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutLink(ctx, hubforce.Link{Object: hubforce.Contact, HubSpotID: "501", SalesforceID: "0035g00000XyZaBAAV", CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := Explain(ctx, st, hubforce.Salesforce, hubforce.Contact, "0035g00000XyZaBAAV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.Link == nil || len(tl.Entries) != 3 {
+		t.Fatalf("want the link and both sides' three entries, got %+v", tl)
+	}
+	var out bytes.Buffer
+	if err := tl.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"linked: HubSpot 501 ↔ Salesforce Contact 0035g00000XyZaBAAV", "update (jobtitle)", "duplicate", "5 fields"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("timeline lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	lonely, err := Explain(ctx, st, hubforce.HubSpot, hubforce.Company, "999")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	_ = lonely.Write(&out)
+	if !strings.Contains(out.String(), "not linked") || !strings.Contains(out.String(), "no history") {
+		t.Errorf("unknown record: %s", out.String())
+	}
+}
