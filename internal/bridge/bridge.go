@@ -84,6 +84,12 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if err != nil {
 		return err
 	}
+	met.WatchBudgets(hs.Budget, sf.Usage)
+	met.WatchInbox(func() (int64, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return st.InboxDepth(ctx)
+	})
 	var alerts interface {
 		delivery.Alerter
 		Close()

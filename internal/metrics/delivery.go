@@ -18,7 +18,6 @@ type Delivery struct {
 	Queue      *prometheus.GaugeVec
 	APICalls   *prometheus.CounterVec
 	APILatency *prometheus.HistogramVec
-	Budget     *prometheus.GaugeVec
 }
 
 func newDelivery(reg *prometheus.Registry) *Delivery {
@@ -43,11 +42,8 @@ func newDelivery(reg *prometheus.Registry) *Delivery {
 			Name: "hubforce_api_call_seconds", Help: "CRM API call latency by side.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"side"}),
-		Budget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "hubforce_api_budget", Help: "API budget per side: kind=used|limit (Salesforce daily), remaining|max (HubSpot per interval).",
-		}, []string{"side", "kind"}),
 	}
-	reg.MustRegister(d.Deliveries, d.Conflicts, d.LagSeconds, d.Queue, d.APICalls, d.APILatency, d.Budget)
+	reg.MustRegister(d.Deliveries, d.Conflicts, d.LagSeconds, d.Queue, d.APICalls, d.APILatency)
 	return d
 }
 
@@ -77,4 +73,34 @@ func (d *Delivery) OnCall(side hubforce.Side) func(route string, status int, dur
 		d.APICalls.WithLabelValues(string(side), route, strconv.Itoa(status)).Inc()
 		d.APILatency.WithLabelValues(string(side)).Observe(dur.Seconds())
 	}
+}
+
+// WatchBudgets reports each API's budget at scrape time: HubSpot's
+// rate-limit window (from its last headers) and Salesforce's daily usage
+// (from Sforce-Limit-Info).
+func (m *Metrics) WatchBudgets(hubspot func() (remaining, max int, interval time.Duration), salesforce func() (used, limit int)) {
+	gauge := func(side hubforce.Side, kind string, f func() float64) {
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hubforce_api_budget", Help: "API budget per side: Salesforce daily used/limit, HubSpot remaining/max in its current window.",
+			ConstLabels: prometheus.Labels{"side": string(side), "kind": kind},
+		}, f))
+	}
+	gauge(hubforce.HubSpot, "remaining", func() float64 { r, _, _ := hubspot(); return float64(r) })
+	gauge(hubforce.HubSpot, "max", func() float64 { _, m, _ := hubspot(); return float64(m) })
+	gauge(hubforce.Salesforce, "used", func() float64 { u, _ := salesforce(); return float64(u) })
+	gauge(hubforce.Salesforce, "limit", func() float64 { _, l := salesforce(); return float64(l) })
+}
+
+// WatchInbox reports the number of acknowledged deliveries not yet
+// deduplicated into the queues, read at scrape time.
+func (m *Metrics) WatchInbox(depth func() (int64, error)) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hubforce_inbox_depth", Help: "Acknowledged deliveries waiting to be deduplicated into the delivery queues.",
+	}, func() float64 {
+		n, err := depth()
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 }
