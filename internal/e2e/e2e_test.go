@@ -340,24 +340,34 @@ func testEchoSuppressed(t *testing.T, e *Env) {
 	}
 }
 
+// testRateLimitStorm: HubSpot answers 429 and Salesforce its concurrent
+// request limit (403 REQUEST_LIMIT_EXCEEDED, Salesforce's REST has no 429)
+// to a run of calls; changes both ways still all land, once.
 func testRateLimitStorm(t *testing.T, e *Env) {
 	e.HubSpot.Faults().Set(simfault.Plan{RateLimited: 25})
-	var emails []string
+	e.Salesforce.Faults().Set(simfault.Plan{RateLimited: 25})
+	var toHubSpot, toSalesforce []string
 	for i := range 20 {
-		email := fmt.Sprintf("storm%d@example.com", i)
-		emails = append(emails, email)
-		if _, err := e.Salesforce.Create("Contact", map[string]any{"Email": email, "LastName": "Storm"}, SalesforceUser); err != nil {
+		a, b := fmt.Sprintf("storm-sf%d@example.com", i), fmt.Sprintf("storm-hs%d@example.com", i)
+		toHubSpot, toSalesforce = append(toHubSpot, a), append(toSalesforce, b)
+		if _, err := e.Salesforce.Create("Contact", map[string]any{"Email": a, "LastName": "Storm"}, SalesforceUser); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.HubSpot.Create("contacts", map[string]string{"email": b, "lastname": "Storm"}, ui); err != nil {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "every contact to reach HubSpot through the 429s", 60*time.Second, func() (bool, error) {
-		for _, em := range emails {
-			if len(hsContactsByEmail(e, em)) != 1 {
+	waitFor(t, "every contact to cross through the rate limits", 60*time.Second, func() (bool, error) {
+		for i := range toHubSpot {
+			if len(hsContactsByEmail(e, toHubSpot[i])) != 1 || len(sfContactsByEmail(e, toSalesforce[i])) != 1 {
 				return false, nil
 			}
 		}
 		return true, nil
 	})
+	if e.HubSpot.Faults().Plan().RateLimited > 0 || e.Salesforce.Faults().Plan().RateLimited > 0 {
+		t.Fatal("the storm was not spent: the test did not exercise the limits")
+	}
 }
 
 func testOutage(t *testing.T, e *Env) {
@@ -370,12 +380,18 @@ func testOutage(t *testing.T, e *Env) {
 		outage = d
 	}
 	e.Salesforce.Faults().Set(simfault.Plan{Outage: true})
+	e.HubSpot.Faults().Set(simfault.Plan{Outage: true})
 	start := time.Now()
-	var emails []string
+	var emails, fromSalesforce []string
 	for i := range 20 {
 		email := fmt.Sprintf("outage%d@example.com", i)
 		emails = append(emails, email)
 		if _, err := e.HubSpot.Create("contacts", map[string]string{"email": email, "lastname": "Outage"}, ui); err != nil {
+			t.Fatal(err)
+		}
+		other := fmt.Sprintf("outage-sf%d@example.com", i)
+		fromSalesforce = append(fromSalesforce, other)
+		if _, err := e.Salesforce.Create("Contact", map[string]any{"Email": other, "LastName": "Outage"}, SalesforceUser); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -383,13 +399,22 @@ func testOutage(t *testing.T, e *Env) {
 	waitFor(t, "the outage to last", outage+5*time.Second, func() (bool, error) {
 		return time.Since(start) >= outage, nil
 	})
-	if len(e.Salesforce.List("Contact")) != 0 {
-		t.Fatal("Salesforce took writes during its outage")
+	if len(e.Salesforce.List("Contact")) != len(fromSalesforce) || len(e.HubSpot.List("contacts")) != len(emails) {
+		t.Fatal("a CRM took the bridge's writes during its outage")
 	}
 	e.Salesforce.Faults().Reset()
+	e.HubSpot.Faults().Reset()
 	waitFor(t, "every contact to land after the outage", 60*time.Second, func() (bool, error) {
 		for _, em := range emails {
 			if len(sfContactsByEmail(e, em)) != 1 {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	waitFor(t, "every Salesforce contact to land in HubSpot after the outage", 60*time.Second, func() (bool, error) {
+		for _, em := range fromSalesforce {
+			if len(hsContactsByEmail(e, em)) != 1 {
 				return false, nil
 			}
 		}
@@ -399,6 +424,11 @@ func testOutage(t *testing.T, e *Env) {
 	for _, em := range emails {
 		if n := len(sfContactsByEmail(e, em)); n != 1 {
 			t.Fatalf("%s exists %d times in Salesforce", em, n)
+		}
+	}
+	for _, em := range fromSalesforce {
+		if n := len(hsContactsByEmail(e, em)); n != 1 {
+			t.Fatalf("%s exists %d times in HubSpot", em, n)
 		}
 	}
 }
@@ -549,6 +579,34 @@ func testBurst(t *testing.T, e *Env) {
 	}
 	if hsReads > (n+99)/100+2 {
 		t.Errorf("HubSpot read calls %d > ceil(1000/100)+2", hsReads)
+	}
+
+	// And the other way: 1000 Salesforce changes become at most
+	// ceil(1000/100)+2 HubSpot write calls.
+	e.Salesforce.SetOutboundURL("")
+	var sfIDs []string
+	for i := range n {
+		id, err := e.Salesforce.Create("Contact", map[string]any{"Email": fmt.Sprintf("sfburst%04d@example.com", i), "LastName": "Burst"}, SalesforceUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sfIDs = append(sfIDs, id)
+	}
+	e.HubSpot.ResetCalls()
+	e.Salesforce.SetOutboundURL(e.BridgeURLs[0] + "/webhooks/salesforce")
+	for _, id := range sfIDs {
+		if err := e.Salesforce.Update("Contact", id, map[string]any{"Title": "Burst"}, SalesforceUser); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the Salesforce burst to land", 90*time.Second, func() (bool, error) {
+		return len(e.HubSpot.List("contacts")) == 2*n, nil
+	})
+	settled(t, e)
+	hsWrites := calls(e.HubSpot.Calls(), "POST", "/batch/create") + calls(e.HubSpot.Calls(), "POST", "/batch/update")
+	t.Logf("1000 Salesforce changes: %d HubSpot write calls", hsWrites)
+	if hsWrites > (n+99)/100+2 {
+		t.Errorf("HubSpot write calls %d > ceil(1000/100)+2", hsWrites)
 	}
 }
 
