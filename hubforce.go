@@ -18,6 +18,17 @@ const (
 	Salesforce Side = "salesforce"
 )
 
+// Title is the CRM's own name, for people ("HubSpot", "Salesforce").
+func (s Side) Title() string {
+	switch s {
+	case HubSpot:
+		return "HubSpot"
+	case Salesforce:
+		return "Salesforce"
+	}
+	return string(s)
+}
+
 // Other returns the side a change on s is delivered to.
 func (s Side) Other() Side {
 	if s == HubSpot {

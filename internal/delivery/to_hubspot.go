@@ -78,9 +78,7 @@ func (e *Engine) triageSalesforce(ctx context.Context, r *record, integrationUse
 func (e *Engine) writeHubSpot(ctx context.Context, obj hubforce.Object, rs []*record) {
 	to := hubforce.HubSpot
 	if err := e.resolveHubSpotTargets(ctx, obj, rs); err != nil {
-		for _, r := range rs {
-			e.settle(ctx, to, r.items, err, "", nil)
-		}
+		e.failAll(ctx, to, rs, err)
 		return
 	}
 	hsCurrent := map[string]hubforce.Record{}
@@ -94,44 +92,42 @@ func (e *Engine) writeHubSpot(ctx context.Context, obj hubforce.Object, rs []*re
 		if len(ids) > 0 {
 			var err error
 			if hsCurrent, err = e.HubSpot.Read(ctx, obj, ids, e.Mapping.HubSpotProperties(obj)); err != nil {
-				for _, r := range rs {
-					e.settle(ctx, to, r.items, err, "", nil)
-				}
+				e.failAll(ctx, to, rs, err)
 				return
 			}
 		}
 	}
-	var creates, updates []*record
-	var createIn, updateIn []map[string]string
-	var updateIDs []string
+	var b batch[map[string]string]
 	for _, r := range rs {
-		in, ok := e.hubspotProps(ctx, obj, r, hsCurrent[r.targetID])
-		if !ok {
-			continue
-		}
-		if r.targetID == "" {
-			creates, createIn = append(creates, r), append(createIn, in)
-		} else {
-			updates, updateIn, updateIDs = append(updates, r), append(updateIn, in), append(updateIDs, r.targetID)
+		if in, ok := e.hubspotProps(ctx, obj, r, hsCurrent[r.targetID]); ok {
+			b.add(r, in)
 		}
 	}
-	if e.Config.DryRun {
-		for i, r := range creates {
-			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would create a HubSpot %s with %v", obj, keys(createIn[i])))
-		}
-		for i, r := range updates {
-			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would update HubSpot %s %s: %v", obj, r.targetID, keys(updateIn[i])))
-		}
-		return
-	}
-	if len(creates) > 0 {
-		res, err := e.HubSpot.Create(ctx, obj, createIn)
-		e.settleHubSpot(ctx, obj, creates, createIn, res, err, "POST /crm/v3/objects/"+obj.HubSpotName()+"/batch/create")
-	}
-	if len(updates) > 0 {
-		res, err := e.HubSpot.Update(ctx, obj, updateIDs, updateIn)
-		e.settleHubSpot(ctx, obj, updates, updateIn, res, err, "POST /crm/v3/objects/"+obj.HubSpotName()+"/batch/update")
-	}
+	write(ctx, e, target[map[string]string]{
+		side: hubforce.HubSpot, object: obj, name: string(obj), text: func(m map[string]string) map[string]string { return m },
+		create: func(ctx context.Context, in []map[string]string) ([]hubforce.WriteResult, error) {
+			return e.HubSpot.Create(ctx, obj, in)
+		},
+		update: func(ctx context.Context, ids []string, in []map[string]string) ([]hubforce.WriteResult, error) {
+			return e.HubSpot.Update(ctx, obj, ids, in)
+		},
+		createCall: "POST /crm/v3/objects/" + obj.HubSpotName() + "/batch/create",
+		updateCall: "POST /crm/v3/objects/" + obj.HubSpotName() + "/batch/update",
+		rescue: func(ctx context.Context, r *record, wr hubforce.WriteResult, err error) error {
+			// HubSpot names the record that holds the email or domain:
+			// link to it, and the next attempt updates it.
+			if hubforce.ClassOf(err) == hubforce.Conflict && wr.ID != "" && e.putLink(ctx, obj, hubforce.Salesforce, r.id, wr.ID) == nil {
+				return &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Retryable, Message: "linked to the existing HubSpot record " + wr.ID + "; updating it next"}
+			}
+			return err
+		},
+		after: func(ctx context.Context, r *record, id string) error {
+			if obj == hubforce.Contact && r.fields["AccountId"] {
+				return e.associate(ctx, id, r.values["AccountId"])
+			}
+			return nil
+		},
+	}, b)
 }
 
 // resolveHubSpotTargets finds each record's HubSpot counterpart: the link,
@@ -260,59 +256,6 @@ func (e *Engine) dropHubSpotConflicts(ctx context.Context, obj hubforce.Object, 
 			delete(props, prop)
 			e.conflict(ctx, r, obj, prop, "HubSpot's change is newer")
 		}
-	}
-}
-
-func (e *Engine) settleHubSpot(ctx context.Context, obj hubforce.Object, rs []*record, ins []map[string]string, res []hubforce.WriteResult, err error, call string) {
-	to := hubforce.HubSpot
-	for i, r := range rs {
-		// A call that failed part-way still reports the batches it
-		// finished; only the records without a result take err.
-		var wr hubforce.WriteResult
-		var rerr error
-		switch {
-		case len(res) == len(rs):
-			wr = res[i]
-			rerr = wr.Err
-		case err != nil:
-			rerr = err
-		default:
-			rerr = fmt.Errorf("hubspot answered %d results for %d records", len(res), len(rs))
-		}
-		if rerr != nil {
-			switch hubforce.ClassOf(rerr) {
-			case hubforce.NotFound:
-				if r.targetID != "" {
-					_ = e.Store.DeleteLink(ctx, obj, hubforce.Salesforce, r.id)
-				}
-			case hubforce.Conflict:
-				// HubSpot names the record that holds the email or
-				// domain: link to it, and the next attempt updates it.
-				if r.targetID == "" && wr.ID != "" {
-					if e.putLink(ctx, obj, hubforce.Salesforce, r.id, wr.ID) == nil {
-						rerr = &hubforce.APIError{Side: to, Class: hubforce.Retryable, Message: "linked to the existing HubSpot record " + wr.ID + "; updating it next"}
-					}
-				}
-			}
-			e.settle(ctx, to, r.items, rerr, "", nil)
-			continue
-		}
-		id, verb := r.targetID, "updated"
-		if id == "" {
-			id, verb = wr.ID, "created"
-			if lerr := e.putLink(ctx, obj, hubforce.Salesforce, r.id, id); lerr != nil {
-				e.settle(ctx, to, r.items, fmt.Errorf("linking created record %s: %w", id, lerr), "", nil)
-				continue
-			}
-		}
-		_ = e.Store.SetWritten(ctx, to, obj, id, ins[i])
-		if obj == hubforce.Contact && r.fields["AccountId"] {
-			if waitErr := e.associate(ctx, id, r.values["AccountId"]); waitErr != nil {
-				e.settle(ctx, to, r.items, waitErr, "", nil)
-				continue
-			}
-		}
-		e.settle(ctx, to, r.items, nil, fmt.Sprintf("HubSpot %s → %s %s %s", call, verb, obj, id), ins[i])
 	}
 }
 

@@ -119,9 +119,7 @@ func (e *Engine) writeSalesforce(ctx context.Context, obj hubforce.Object, rs []
 	if len(read) > 0 {
 		var err error
 		if current, err = e.HubSpot.Read(ctx, obj, read, props); err != nil {
-			for _, r := range rs {
-				e.settle(ctx, to, r.items, err, "", nil)
-			}
+			e.failAll(ctx, to, rs, err)
 			return
 		}
 	}
@@ -139,50 +137,31 @@ func (e *Engine) writeSalesforce(ctx context.Context, obj hubforce.Object, rs []
 	}
 	rs = live
 	if err := e.resolveSalesforceTargets(ctx, obj, rs); err != nil {
-		for _, r := range rs {
-			e.settle(ctx, to, r.items, err, "", nil)
-		}
+		e.failAll(ctx, to, rs, err)
 		return
 	}
 	sfCurrent, err := e.salesforceCurrent(ctx, obj, rs)
 	if err != nil {
-		for _, r := range rs {
-			e.settle(ctx, to, r.items, err, "", nil)
-		}
+		e.failAll(ctx, to, rs, err)
 		return
 	}
 
-	var creates, updates []*record
-	var createOut, updateOut []map[string]any
-	var updateIDs []string
+	var b batch[map[string]any]
 	for _, r := range rs {
-		out, ok := e.salesforceFields(ctx, obj, r, sfCurrent[r.targetID])
-		if !ok {
-			continue
-		}
-		if r.targetID == "" {
-			creates, createOut = append(creates, r), append(createOut, out)
-		} else {
-			updates, updateOut, updateIDs = append(updates, r), append(updateOut, out), append(updateIDs, r.targetID)
+		if out, ok := e.salesforceFields(ctx, obj, r, sfCurrent[r.targetID]); ok {
+			b.add(r, out)
 		}
 	}
-	if e.Config.DryRun {
-		for i, r := range creates {
-			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would create a Salesforce %s with %v", obj.SalesforceName(), keys(createOut[i])))
-		}
-		for i, r := range updates {
-			e.finish(ctx, to, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would update Salesforce %s %s: %v", obj.SalesforceName(), r.targetID, keys(updateOut[i])))
-		}
-		return
-	}
-	if len(creates) > 0 {
-		res, err := e.Salesforce.Create(ctx, obj, createOut)
-		e.settleSalesforce(ctx, obj, creates, createOut, res, err, "POST /composite/sobjects")
-	}
-	if len(updates) > 0 {
-		res, err := e.Salesforce.Update(ctx, obj, updateIDs, updateOut)
-		e.settleSalesforce(ctx, obj, updates, updateOut, res, err, "PATCH /composite/sobjects")
-	}
+	write(ctx, e, target[map[string]any]{
+		side: hubforce.Salesforce, object: obj, name: obj.SalesforceName(), text: stringify,
+		create: func(ctx context.Context, in []map[string]any) ([]hubforce.WriteResult, error) {
+			return e.Salesforce.Create(ctx, obj, in)
+		},
+		update: func(ctx context.Context, ids []string, in []map[string]any) ([]hubforce.WriteResult, error) {
+			return e.Salesforce.Update(ctx, obj, ids, in)
+		},
+		createCall: "POST /composite/sobjects", updateCall: "PATCH /composite/sobjects",
+	}, b)
 }
 
 // resolveSalesforceTargets sets each record's Salesforce counterpart: its
@@ -393,50 +372,6 @@ func fieldVersion(items []store.Claimed, prop string) time.Time {
 		}
 	}
 	return at
-}
-
-func (e *Engine) settleSalesforce(ctx context.Context, obj hubforce.Object, rs []*record, outs []map[string]any, res []hubforce.WriteResult, err error, call string) {
-	to := hubforce.Salesforce
-	for i, r := range rs {
-		// A call that failed part-way still reports the batches it
-		// finished; only the records without a result take err.
-		var wr hubforce.WriteResult
-		var rerr error
-		switch {
-		case len(res) == len(rs):
-			wr = res[i]
-			rerr = wr.Err
-		case err != nil:
-			rerr = err
-		default:
-			rerr = fmt.Errorf("salesforce answered %d results for %d records", len(res), len(rs))
-		}
-		if rerr == nil {
-			id := r.targetID
-			if id == "" {
-				id = wr.ID
-				if lerr := e.putLink(ctx, obj, hubforce.HubSpot, r.id, id); lerr != nil {
-					rerr = fmt.Errorf("linking created record %s: %w", id, lerr)
-				}
-			}
-			if rerr == nil {
-				written := stringify(outs[i])
-				_ = e.Store.SetWritten(ctx, to, obj, id, written)
-				verb := "updated"
-				if r.targetID == "" {
-					verb = "created"
-				}
-				e.settle(ctx, to, r.items, nil, fmt.Sprintf("Salesforce %s → %s %s %s", call, verb, obj.SalesforceName(), id), written)
-				continue
-			}
-		}
-		if hubforce.ClassOf(rerr) == hubforce.NotFound && r.targetID != "" {
-			// Deleted in Salesforce: forget the link, and the next
-			// attempt matches or creates again.
-			_ = e.Store.DeleteLink(ctx, obj, hubforce.HubSpot, r.id)
-		}
-		e.settle(ctx, to, r.items, rerr, "", nil)
-	}
 }
 
 // candidates are the values a key may be stored as on Salesforce: a
