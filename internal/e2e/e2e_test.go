@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/simfault"
+	"github.com/hubforce/hubforce/internal/store/storetest"
 )
 
 // invariant is one named property of the running product.
@@ -82,36 +81,12 @@ type database struct {
 
 func databases(t *testing.T) []database {
 	dbs := []database{{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "e2e.db") }}}
-	if u := os.Getenv("HUBFORCE_TEST_POSTGRES_URL"); u != "" {
-		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return freshSchema(t, u) }})
+	if os.Getenv(storetest.PostgresURLVar) != "" {
+		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return storetest.PostgresSchema(t) }})
 	} else {
 		t.Log("HUBFORCE_TEST_POSTGRES_URL is not set: the PostgreSQL runs are skipped (CI sets it)")
 	}
 	return dbs
-}
-
-func freshSchema(t *testing.T, url string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = db.Close() }()
-	name := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + name); err != nil {
-		t.Fatalf("PostgreSQL: %v", err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", url); err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + name + " CASCADE")
-			_ = db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + name
 }
 
 // --- helpers reading the simulators, as a user would look at each CRM ---

@@ -3,21 +3,18 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/rs/zerolog"
 
@@ -49,11 +46,7 @@ func forEachStore(t *testing.T, run func(t *testing.T, dbURL string)) {
 		run(t, "sqlite:"+filepath.Join(t.TempDir(), "hubforce.db"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		u := os.Getenv("HUBFORCE_TEST_POSTGRES_URL")
-		if u == "" {
-			t.Skip("HUBFORCE_TEST_POSTGRES_URL is not set; PostgreSQL tests skipped (CI sets it)")
-		}
-		run(t, freshSchema(t, u))
+		run(t, storetest.PostgresSchema(t))
 	})
 }
 
@@ -282,29 +275,4 @@ func TestHealthz(t *testing.T) {
 			t.Errorf("%s: %d", path, resp.StatusCode)
 		}
 	}
-}
-
-// freshSchema makes an empty schema for one test and returns a URL using it.
-func freshSchema(t *testing.T, url string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = db.Close() }()
-	name := fmt.Sprintf("server_test_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + name); err != nil {
-		t.Fatalf("PostgreSQL at HUBFORCE_TEST_POSTGRES_URL: %v", err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", url); err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + name + " CASCADE")
-			_ = db.Close()
-		}
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + name
 }

@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"testing"
 
@@ -28,44 +24,11 @@ func skipWithoutPostgres(t testing.TB) string {
 // newDatabase makes a migrated schema of its own for one test.
 func newDatabase(t testing.TB) string {
 	t.Helper()
-	u := newSchema(t)
+	u := storetest.PostgresSchema(t)
 	if err := store.Migrate(context.Background(), u); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return u
-}
-
-// newSchema makes an empty schema for one test, so that tests and packages
-// running in parallel never see each other's rows, and drops it when the
-// test ends. The URL it returns selects it through search_path.
-func newSchema(t testing.TB) string {
-	t.Helper()
-	base := skipWithoutPostgres(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", urlVar, err)
-	}
-	t.Cleanup(func() { _ = admin.Close() })
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "hubforce_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", urlVar, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func TestStore(t *testing.T) {
@@ -76,7 +39,7 @@ func TestStore(t *testing.T) {
 // Replicas starting together each run the migrations; the advisory lock
 // makes one of them apply them and the others find them applied.
 func TestConcurrentMigrations(t *testing.T) {
-	u := newSchema(t)
+	u := storetest.PostgresSchema(t)
 	errs := make(chan error, 3)
 	for range 3 {
 		go func() { errs <- store.Migrate(context.Background(), u) }()
@@ -90,7 +53,7 @@ func TestConcurrentMigrations(t *testing.T) {
 }
 
 func TestOpenRefusesUnmigratedDatabase(t *testing.T) {
-	if s, err := store.Open(context.Background(), newSchema(t)); err == nil {
+	if s, err := store.Open(context.Background(), storetest.PostgresSchema(t)); err == nil {
 		_ = s.Close()
 		t.Fatal("opened a database without its schema")
 	}
