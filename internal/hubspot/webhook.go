@@ -168,6 +168,9 @@ func (p *numParser) id(field string, n json.Number, required bool) int64 {
 		}
 		return 0
 	}
+	if v, ok := smallDecimal(string(n)); ok {
+		return v
+	}
 	v, err := strconv.ParseInt(string(n), 10, 64)
 	if err != nil || v < 0 {
 		p.err = fmt.Errorf("%s %q is not a non-negative integer", field, truncate(string(n), 24))
@@ -184,4 +187,22 @@ func (p *numParser) small(field string, n json.Number) int64 {
 		return 0
 	}
 	return v
+}
+
+// smallDecimal parses the common case, up to 18 plain digits (below 2^63
+// whatever they are), without strconv's generality; anything else takes
+// the full path.
+func smallDecimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := range len(s) {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int64(d)
+	}
+	return v, true
 }
