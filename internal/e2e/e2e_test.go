@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/simfault"
 	"github.com/hubforce/hubforce/internal/store/storetest"
