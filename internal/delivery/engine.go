@@ -21,6 +21,7 @@ type Store interface {
 	Complete(ctx context.Context, items []store.Claimed) error
 	Reschedule(ctx context.Context, items []store.Claimed, at time.Time, reason string) error
 	DeadLetter(ctx context.Context, items []store.Claimed, f store.Failure) error
+	Extend(ctx context.Context, items []store.Claimed, lease time.Duration) error
 	QueueStats(ctx context.Context, to hubforce.Side) (store.QueueStats, error)
 	GetLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) (hubforce.Link, error)
 	PutLink(ctx context.Context, l hubforce.Link) error
@@ -244,15 +245,43 @@ func (e *Engine) step(ctx context.Context, to hubforce.Side) (time.Duration, err
 	if len(items) == 0 {
 		return linger, nil // what is pending is not due yet
 	}
+	stop := e.holdLease(ctx, items)
 	if to == hubforce.Salesforce {
 		e.toSalesforce(ctx, items)
 	} else {
 		e.toHubSpot(ctx, items)
 	}
+	stop()
 	if len(items) >= e.Config.BatchMax {
 		return 0, nil
 	}
 	return linger, nil
+}
+
+// holdLease extends the claim while a slow round (retries, a large batch)
+// runs, so that no other replica takes these records mid-write.
+func (e *Engine) holdLease(ctx context.Context, items []store.Claimed) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(e.Config.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := e.Store.Extend(ctx, items, e.Config.Lease); err != nil {
+					e.Log.Warn().Err(err).Msg("extending the claim")
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // linger grows when Salesforce's daily budget is past its share, so that
