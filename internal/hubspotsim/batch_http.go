@@ -138,27 +138,17 @@ func allTraced(ins []batchInput) bool {
 // handleBatchCreate serves POST …/batch/create → 201. Without trace ids the
 // batch is all or nothing: the first invalid input fails the request.
 func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.objectOf(w, r)
+	o, inputs, ok := s.batchInputs(w, r)
 	if !ok {
 		return
 	}
-	var in struct {
-		Inputs []batchInput `json:"inputs"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
-	if err := checkBatchSize(len(in.Inputs)); err != nil {
-		writeErr(w, err)
-		return
-	}
-	traced := allTraced(in.Inputs)
+	traced := allTraced(inputs)
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
 	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		seen := map[string]bool{}
 		var all writeResult
 		if !traced {
-			for _, input := range in.Inputs {
+			for _, input := range inputs {
 				if err := s.store.precheckCreate(o, input.Properties, seen); err != nil {
 					return all, err
 				}
@@ -167,7 +157,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		for _, input := range in.Inputs {
+		for _, input := range inputs {
 			err := s.store.precheckCreate(o, input.Properties, map[string]bool{})
 			if err == nil {
 				err = s.store.checkAssociationInputs(o, input.Associations)
@@ -195,22 +185,12 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
 // handleBatchUpdate serves POST …/batch/update: invalid properties or a
 // taken unique value fail the whole batch; unknown ids make a 207.
 func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.objectOf(w, r)
+	o, inputs, ok := s.batchInputs(w, r)
 	if !ok {
 		return
 	}
-	var in struct {
-		Inputs []batchInput `json:"inputs"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
-	if err := checkBatchSize(len(in.Inputs)); err != nil {
-		writeErr(w, err)
-		return
-	}
-	ids := make([]string, len(in.Inputs))
-	for i, input := range in.Inputs {
+	ids := make([]string, len(inputs))
+	for i, input := range inputs {
 		ids[i] = input.ID
 	}
 	if err := duplicateIDs(ids); err != nil {
@@ -220,10 +200,10 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
 	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
-		recs := make([]*record, len(in.Inputs))
+		recs := make([]*record, len(inputs))
 		var missing []string
 		claimed := map[string]int64{}
-		for i, input := range in.Inputs {
+		for i, input := range inputs {
 			if errs := o.t.validate(input.Properties, s.store.portalID); len(errs) > 0 {
 				return all, propertyErrors(errs)
 			}
@@ -244,7 +224,7 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 				claimed[v] = rec.id
 			}
 		}
-		for i, input := range in.Inputs {
+		for i, input := range inputs {
 			if recs[i] == nil {
 				continue
 			}
@@ -270,23 +250,13 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 
 // handleBatchArchive serves POST …/batch/archive → 204.
 func (s *Server) handleBatchArchive(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.objectOf(w, r)
+	o, inputs, ok := s.batchInputs(w, r)
 	if !ok {
-		return
-	}
-	var in struct {
-		Inputs []batchInput `json:"inputs"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
-	if err := checkBatchSize(len(in.Inputs)); err != nil {
-		writeErr(w, err)
 		return
 	}
 	_, _ = s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
-		for _, input := range in.Inputs {
+		for _, input := range inputs {
 			if rec, err := o.find(input.ID, "", false); err == nil {
 				all.events = append(all.events, s.store.archive(o, rec, s.source()).events...)
 			}

@@ -9,22 +9,12 @@ import (
 // companies); existing records are updated, others created, and every
 // result says which with `new`.
 func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.objectOf(w, r)
+	o, inputs, ok := s.batchInputs(w, r)
 	if !ok {
 		return
 	}
-	var in struct {
-		Inputs []batchInput `json:"inputs"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
-	if err := checkBatchSize(len(in.Inputs)); err != nil {
-		writeErr(w, err)
-		return
-	}
-	keys := make([]string, len(in.Inputs))
-	for i, input := range in.Inputs {
+	keys := make([]string, len(inputs))
+	for i, input := range inputs {
 		if input.IDProperty != o.t.uniqueProp {
 			writeErr(w, validationErr("idProperty must be a unique value property such as "+o.t.uniqueProp+", got "+
 				quoteOrEmpty(input.IDProperty)))
@@ -39,9 +29,9 @@ func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
 	resp := newBatchResponse(s.cfg.Now(), s.cfg.Now)
 	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
 		var all writeResult
-		props := make([]map[string]string, len(in.Inputs))
-		recs := make([]*record, len(in.Inputs))
-		for i, input := range in.Inputs {
+		props := make([]map[string]string, len(inputs))
+		recs := make([]*record, len(inputs))
+		for i, input := range inputs {
 			p := map[string]string{}
 			for k, v := range input.Properties {
 				p[k] = v
@@ -55,7 +45,7 @@ func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
 				recs[i] = o.recs[n]
 			}
 		}
-		for i := range in.Inputs {
+		for i := range inputs {
 			var res writeResult
 			var err *APIError
 			if recs[i] != nil {

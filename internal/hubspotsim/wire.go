@@ -215,3 +215,23 @@ func deferWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
 		_, _ = w.Write(d.body.Bytes())
 	}
 }
+
+// batchInputs is every batch write's prologue: the object type, the inputs
+// of the body, and HubSpot's limit of 100 of them.
+func (s *Server) batchInputs(w http.ResponseWriter, r *http.Request) (*objectStore, []batchInput, bool) {
+	o, ok := s.objectOf(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	var in struct {
+		Inputs []batchInput `json:"inputs"`
+	}
+	if !decodeBody(w, r, &in) {
+		return nil, nil, false
+	}
+	if err := checkBatchSize(len(in.Inputs)); err != nil {
+		writeErr(w, err)
+		return nil, nil, false
+	}
+	return o, in.Inputs, true
+}

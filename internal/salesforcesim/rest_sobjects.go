@@ -8,23 +8,8 @@ import (
 
 // handleCreate serves POST /sobjects/{sobject} → 201 {id, success, errors}.
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
-	sch, aerr := s.schemaOf(r)
-	if aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	var body map[string]any
-	if aerr := decodeJSON(r, &body); aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	vals, aerr, rerr := coerce(sch, body)
-	if aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	if rerr != nil {
-		writeAPIError(w, fromRec(http.StatusBadRequest, rerr))
+	sch, vals, ok := s.recordBody(w, r)
+	if !ok {
 		return
 	}
 	t := s.store.begin()
@@ -88,23 +73,8 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 
 // handleUpdate serves PATCH /sobjects/{sobject}/{id} → 204.
 func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
-	sch, aerr := s.schemaOf(r)
-	if aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	var body map[string]any
-	if aerr := decodeJSON(r, &body); aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	vals, aerr, rerr := coerce(sch, body)
-	if aerr != nil {
-		writeAPIError(w, aerr)
-		return
-	}
-	if rerr != nil {
-		writeAPIError(w, fromRec(http.StatusBadRequest, rerr))
+	sch, vals, ok := s.recordBody(w, r)
+	if !ok {
 		return
 	}
 	t := s.store.begin()
@@ -237,4 +207,30 @@ func (s *Server) handleGetByExternalID(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusMultipleChoices, out)
 	}
+}
+
+// recordBody is the prologue of a single-record write: the sObject type of
+// the URL and the body's fields, coerced to its schema. A request-level
+// error and a field error both answer 400, as Salesforce does for one record.
+func (s *Server) recordBody(w http.ResponseWriter, r *http.Request) (*schema, map[string]any, bool) {
+	sch, aerr := s.schemaOf(r)
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return nil, nil, false
+	}
+	var body map[string]any
+	if aerr := decodeJSON(r, &body); aerr != nil {
+		writeAPIError(w, aerr)
+		return nil, nil, false
+	}
+	vals, aerr, rerr := coerce(sch, body)
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return nil, nil, false
+	}
+	if rerr != nil {
+		writeAPIError(w, fromRec(http.StatusBadRequest, rerr))
+		return nil, nil, false
+	}
+	return sch, vals, true
 }
