@@ -1,7 +1,6 @@
 package connect
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -31,42 +31,6 @@ const (
 	sfRefresh    = "sf-initial-refresh"
 	stateKeyText = "correct horse battery staple"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// syncBuffer is the captured log: written by server goroutines, read by
-// the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // recorder stands in for a client's SetRefreshToken.
 type recorder struct {
@@ -93,8 +57,8 @@ type fixture struct {
 	hsSim          *hubspotsim.Server
 	sfSim          *salesforcesim.Server
 	bridge         *httptest.Server
-	clock          *clock
-	logs           *syncBuffer
+	clock          *testkit.Clock
+	logs           *testkit.LogBuffer
 	log            zerolog.Logger
 	hsApply, sfApp *recorder
 }
@@ -104,7 +68,7 @@ type fixture struct {
 // change the Config before the handler is built.
 func newFixture(t *testing.T, mutate func(*Config)) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{t: time.Now()}, logs: &syncBuffer{}, hsApply: &recorder{}, sfApp: &recorder{}}
+	f := &fixture{clock: testkit.NewClock(time.Now()), logs: &testkit.LogBuffer{}, hsApply: &recorder{}, sfApp: &recorder{}}
 	f.log = zerolog.New(f.logs)
 	f.hsSim = hubspotsim.New(hubspotsim.Config{ClientID: hsClientID, ClientSecret: hsSecret, RefreshTokens: []string{hsRefresh}, Logger: f.log})
 	f.hsSim.SetConsent(hubspotsim.ConsentAllow)

@@ -14,12 +14,13 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/simfault"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 func TestRefreshesBeforeExpiry(t *testing.T) {
 	clock := newSimClock()
 	e := newEnv(t, hubspotsim.Config{Now: clock.Now, TokenTTL: 30 * time.Minute})
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	c := e.client(t, oauth(store, clock.Now))
 	ids := mustCreate(t, e.sim, "contacts", 1, contactProps)
 	read := func() {
@@ -51,7 +52,7 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 	if tokenCalls != 2 {
 		t.Fatalf("OnCall saw %d token calls, want 2: %v", tokenCalls, e.calls.all())
 	}
-	saves := store.saved()
+	saves := store.Saved()
 	if len(saves) != 2 || saves[1].AccessToken == saves[0].AccessToken ||
 		!saves[1].Expiry.Equal(clock.Now().Add(30*time.Minute)) || saves[1].RefreshToken != testRefresh {
 		t.Fatalf("saved credentials: %+v", saves)
@@ -95,7 +96,7 @@ func TestPrivateAppUnauthorizedIsAuth(t *testing.T) {
 func TestRefusedRefreshPausesUntilNewToken(t *testing.T) {
 	clock := newSimClock()
 	e := newEnv(t, hubspotsim.Config{Now: clock.Now})
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	c := e.client(t, oauth(store, clock.Now))
 	ids := mustCreate(t, e.sim, "contacts", 1, contactProps)
 	ctx := context.Background()
@@ -165,8 +166,8 @@ func TestRotatedRefreshTokenIsPersistedAndShared(t *testing.T) {
 	var mu sync.Mutex
 	ts := httptest.NewServer(rotatingToken(sim.Handler(), testRefresh2, &sent, &mu))
 	t.Cleanup(func() { ts.Close(); sim.Close() })
-	e := &env{sim: sim, url: ts.URL, calls: &calls{}, log: &syncBuffer{}}
-	store := newMemStore()
+	e := &env{sim: sim, url: ts.URL, calls: &calls{}, log: &testkit.LogBuffer{}}
+	store := testkit.NewCredentials()
 	a := e.client(t, oauth(store, clock.Now))
 	b := e.client(t, oauth(store, clock.Now)) // a second replica
 	ids := mustCreate(t, sim, "contacts", 1, contactProps)
@@ -197,7 +198,7 @@ func TestRotatedRefreshTokenIsPersistedAndShared(t *testing.T) {
 func TestConcurrentRefreshesAreSerialised(t *testing.T) {
 	clock := newSimClock()
 	e := newEnv(t, hubspotsim.Config{Now: clock.Now})
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	replicas := []*Client{e.client(t, oauth(store, clock.Now)), e.client(t, oauth(store, clock.Now)), e.client(t, oauth(store, clock.Now))}
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -226,7 +227,7 @@ func TestConcurrentRefreshesAreSerialised(t *testing.T) {
 func TestTokensNeverLogged(t *testing.T) {
 	clock := newSimClock()
 	e := newEnv(t, hubspotsim.Config{Now: clock.Now})
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	c := e.client(t, oauth(store, clock.Now))
 	ids := mustCreate(t, e.sim, "contacts", 1, contactProps)
 	ctx := context.Background()
@@ -248,7 +249,7 @@ func TestTokensNeverLogged(t *testing.T) {
 		t.Fatalf("the flows above should have logged something:\n%s", logs)
 	}
 	secrets := []string{testRefresh, testRefresh2, testClientSecret, testPrivateToken}
-	for _, s := range store.saved() {
+	for _, s := range store.Saved() {
 		secrets = append(secrets, s.AccessToken)
 	}
 	for _, s := range secrets {
@@ -261,7 +262,7 @@ func TestTokensNeverLogged(t *testing.T) {
 func TestCredentialsFromAnotherReplicaResume(t *testing.T) {
 	clock := newSimClock()
 	e := newEnv(t, hubspotsim.Config{Now: clock.Now})
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	a, b := e.client(t, oauth(store, clock.Now)), e.client(t, oauth(store, clock.Now))
 	ctx := context.Background()
 	e.sim.RefuseRefresh(true)

@@ -1,8 +1,6 @@
 package hubspot
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/httpretry"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -82,25 +81,7 @@ type env struct {
 	sim   *hubspotsim.Server
 	url   string
 	calls *calls
-	log   *syncBuffer
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log   *testkit.LogBuffer
 }
 
 // newEnv starts the simulator on a real listener with a private-app token,
@@ -113,7 +94,7 @@ func newEnv(t *testing.T, cfg hubspotsim.Config) *env {
 	sim := hubspotsim.New(cfg)
 	ts := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() { ts.Close(); sim.Close() })
-	return &env{sim: sim, url: ts.URL, calls: &calls{}, log: &syncBuffer{}}
+	return &env{sim: sim, url: ts.URL, calls: &calls{}, log: &testkit.LogBuffer{}}
 }
 
 func fastPolicy(log zerolog.Logger) httpretry.Policy {
@@ -141,49 +122,6 @@ func oauth(store hubforce.CredentialStore, now func() time.Time) func(*ClientCon
 		c.AccessToken, c.ClientID, c.ClientSecret, c.RefreshToken = "", testClientID, testClientSecret, testRefresh
 		c.Credentials, c.Now = store, now
 	}
-}
-
-// memStore is an in-memory CredentialStore shared by "replicas".
-type memStore struct {
-	lock  chan struct{}
-	mu    sync.Mutex
-	cred  hubforce.Credential
-	has   bool
-	saves []hubforce.Credential
-}
-
-func newMemStore() *memStore { return &memStore{lock: make(chan struct{}, 1)} }
-
-func (m *memStore) LoadCredential(_ context.Context, side hubforce.Side) (hubforce.Credential, bool, error) {
-	if side != hubforce.HubSpot {
-		return hubforce.Credential{}, false, fmt.Errorf("unexpected side %s", side)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cred, m.has, nil
-}
-
-func (m *memStore) SaveCredential(_ context.Context, _ hubforce.Side, c hubforce.Credential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.cred, m.has = c, true
-	m.saves = append(m.saves, c)
-	return nil
-}
-
-func (m *memStore) LockCredential(ctx context.Context, _ hubforce.Side) (func(), error) {
-	select {
-	case m.lock <- struct{}{}:
-		return func() { <-m.lock }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (m *memStore) saved() []hubforce.Credential {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]hubforce.Credential(nil), m.saves...)
 }
 
 func classOf(t *testing.T, err error) hubforce.Class {

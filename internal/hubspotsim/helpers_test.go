@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -19,32 +20,13 @@ const (
 	testSecret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
 )
 
-// fakeClock is an injected clock the tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock starts the tests' clock.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)) }
 
 type harness struct {
 	sim   *hubspotsim.Server
 	api   *httptest.Server
-	clock *fakeClock
+	clock *testkit.Clock
 }
 
 // newHarness starts a simulator on a real listener. cfg's Now defaults to a

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // someCall is a cheap authenticated call.
@@ -58,7 +59,7 @@ func TestRefusedRefreshPausesUntilNewToken(t *testing.T) {
 	}
 	grants := f.calls(tokenRoute)
 	apiErr(t, someCall(c), hubforce.Auth)
-	f.clock.Add(time.Hour) // a refused refresh token is not tried again by itself
+	f.clock.Advance(time.Hour) // a refused refresh token is not tried again by itself
 	apiErr(t, c.Ready(ctx), hubforce.Auth)
 	if n := f.calls(tokenRoute); n != grants {
 		t.Errorf("%d more grants while paused; a refused token must not be retried", n-grants)
@@ -81,7 +82,7 @@ func TestRefusedRefreshPausesUntilNewToken(t *testing.T) {
 
 func TestReplicasShareOneRefresh(t *testing.T) {
 	f := newFixture(t, nil)
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	a := f.client(func(cfg *ClientConfig) { cfg.Credentials = store })
 	b := f.client(func(cfg *ClientConfig) { cfg.Credentials = store })
 	if err := someCall(a); err != nil {
@@ -103,7 +104,7 @@ func TestReplicasShareOneRefresh(t *testing.T) {
 	if n := f.calls(tokenRoute); n != 2 {
 		t.Errorf("%d grants, want 2: b must take the token a refreshed", n)
 	}
-	saved := store.saved()
+	saved := store.Saved()
 	if len(saved) != 2 || saved[1].RefreshToken != testRefresh || saved[1].InstanceURL != f.srv.URL || saved[1].AccessToken == "" {
 		t.Errorf("saved credentials: %d, last %+v", len(saved), saved[len(saved)-1].InstanceURL)
 	}
@@ -115,7 +116,7 @@ func TestReplicasShareOneRefresh(t *testing.T) {
 	apiErr(t, someCall(a), hubforce.Auth)
 	apiErr(t, someCall(b), hubforce.Auth)
 	f.sim.RefuseRefresh(false)
-	f.clock.Add(time.Second)
+	f.clock.Advance(time.Second)
 	if err := a.SetRefreshToken(context.Background(), testRefresh); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestReplicasShareOneRefresh(t *testing.T) {
 
 func TestIntegrationUserID(t *testing.T) {
 	f := newFixture(t, nil)
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	c := f.client(func(cfg *ClientConfig) { cfg.Credentials = store })
 	got, err := c.IntegrationUserID(context.Background())
 	if err != nil || got != f.sim.IntegrationUserID() {
@@ -227,7 +228,7 @@ func TestClientCredentials(t *testing.T) {
 // refreshes, refusals, retries.
 func TestTokensNeverLogged(t *testing.T) {
 	f := newFixture(t, nil)
-	store := newMemStore()
+	store := testkit.NewCredentials()
 	c := f.client(func(cfg *ClientConfig) { cfg.Credentials = store })
 	_ = someCall(c)
 	f.sim.ExpireSessions()
@@ -241,7 +242,7 @@ func TestTokensNeverLogged(t *testing.T) {
 		t.Fatalf("the logs were not captured: %q", logs)
 	}
 	secrets := []string{testRefresh, testSecret}
-	for _, s := range store.saved() {
+	for _, s := range store.Saved() {
 		secrets = append(secrets, s.AccessToken)
 	}
 	for _, s := range secrets {

@@ -1,12 +1,9 @@
 package salesforce
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +13,7 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/httpretry"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -25,94 +23,18 @@ const (
 	tokenRoute   = "POST /services/oauth2/token"
 )
 
-// clock is an injected clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// memStore is an in-memory hubforce.CredentialStore shared by "replicas".
-type memStore struct {
-	mu    sync.Mutex
-	c     hubforce.Credential
-	ok    bool
-	saves []hubforce.Credential
-	lock  chan struct{}
-}
-
-func newMemStore() *memStore { return &memStore{lock: make(chan struct{}, 1)} }
-
-func (m *memStore) LoadCredential(context.Context, hubforce.Side) (hubforce.Credential, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.c, m.ok, nil
-}
-
-func (m *memStore) SaveCredential(_ context.Context, _ hubforce.Side, c hubforce.Credential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.c, m.ok = c, true
-	m.saves = append(m.saves, c)
-	return nil
-}
-
-func (m *memStore) LockCredential(ctx context.Context, _ hubforce.Side) (func(), error) {
-	select {
-	case m.lock <- struct{}{}:
-		return func() { <-m.lock }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (m *memStore) saved() []hubforce.Credential {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]hubforce.Credential(nil), m.saves...)
-}
-
 type fixture struct {
 	hook  atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
 	t     *testing.T
 	sim   *salesforcesim.Server
 	srv   *httptest.Server
-	clock *clock
-	logs  *syncBuffer
+	clock *testkit.Clock
+	logs  *testkit.LogBuffer
 }
 
 func newFixture(t *testing.T, mutate func(*salesforcesim.Config)) *fixture {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	cfg := salesforcesim.Config{
 		ClientID: testClientID, ClientSecret: testSecret, RefreshTokens: []string{testRefresh},
 		Now: clk.Now,
@@ -121,7 +43,7 @@ func newFixture(t *testing.T, mutate func(*salesforcesim.Config)) *fixture {
 		mutate(&cfg)
 	}
 	sim := salesforcesim.New(cfg)
-	f := &fixture{t: t, sim: sim, clock: clk, logs: &syncBuffer{}}
+	f := &fixture{t: t, sim: sim, clock: clk, logs: &testkit.LogBuffer{}}
 	h := sim.Handler()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if fn := f.hook.Load(); fn != nil && (*fn)(w, r) {

@@ -165,10 +165,10 @@ func TestModifiedSincePages(t *testing.T) {
 	c := f.client(nil)
 	start := f.clock.Now()
 	f.mustCreate("Contact", map[string]any{"LastName": "Before"})
-	f.clock.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	var want []string
 	for i := range 5 {
-		f.clock.Add(time.Second)
+		f.clock.Advance(time.Second)
 		want = append(want, f.mustCreate("Contact", map[string]any{"LastName": fmt.Sprint(i)}))
 	}
 	since := start.Add(30 * time.Second)

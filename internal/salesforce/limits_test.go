@@ -75,7 +75,7 @@ func TestDailyLimitSpent(t *testing.T) {
 	if n := f.calls("GET /limits"); n != probes {
 		t.Errorf("Ready probed %d times within a minute", n-probes)
 	}
-	f.clock.Add(budgetProbeEvery)
+	f.clock.Advance(budgetProbeEvery)
 	if err := c.Ready(ctx); err != nil {
 		t.Errorf("Ready after the window recovered: %v", err)
 	}

@@ -119,7 +119,7 @@ func TestCodeExchangeRefusals(t *testing.T) {
 			e := newEnv(t, nil)
 			f := codeForm(e.approve(nil))
 			tc.mutate(f)
-			e.clock.Add(tc.wait)
+			e.clock.Advance(tc.wait)
 			if status, body := e.form(f); status != http.StatusBadRequest || !strings.Contains(string(body), tc.want) {
 				t.Fatalf("got %d %s, want %s", status, body, tc.want)
 			}

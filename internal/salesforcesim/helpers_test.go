@@ -8,9 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -19,35 +20,17 @@ const (
 	testRefresh  = "5Aep861test.refresh"
 )
 
-// fakeClock is an injected clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type env struct {
 	t     *testing.T
 	sim   *Server
 	srv   *httptest.Server
-	clock *fakeClock
+	clock *testkit.Clock
 	token string
 }
 
 func newEnv(t *testing.T, mutate func(*Config)) *env {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	cfg := Config{
 		ClientID: testClientID, ClientSecret: testSecret, RefreshTokens: []string{testRefresh},
 		Now: clock.Now,

@@ -167,7 +167,7 @@ func TestJWTBearer(t *testing.T) {
 func TestSessionExpiry(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.SessionTTL = time.Hour })
 	e.expect("GET", "/limits", nil, http.StatusOK, nil)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	for _, expire := range []func(){func() {}, e.sim.ExpireSessions} {
 		expire()
 		resp, body := e.do("GET", "/limits", nil)

@@ -196,7 +196,7 @@ func TestOutboundDroppedAfterMaxAge(t *testing.T) {
 	e := outboundEnv(t, l, nil)
 	e.sim.Create("Contact", map[string]any{"LastName": "Lost"}, "005000000000002AAA")
 	waitFor(t, "a failed delivery", func() bool { return e.sim.OutboundStats().Failed >= 1 })
-	e.clock.Add(24 * time.Hour)
+	e.clock.Advance(24 * time.Hour)
 	waitIdle(t, e.sim)
 	if st := e.sim.OutboundStats(); st.Dropped != 1 || st.Sent != 0 {
 		t.Errorf("stats %+v", st)

@@ -190,10 +190,10 @@ func TestLimitsHeaderAndSpentAllocation(t *testing.T) {
 	e.sim.SpendDailyLimit()
 	e.expect("GET", "/limits", nil, http.StatusForbidden, nil)
 	// The allocation is a rolling 24 h window: spent requests age out.
-	e.clock.Add(23 * time.Hour)
+	e.clock.Advance(23 * time.Hour)
 	e.token = e.login() // the session has expired meanwhile
 	e.expect("GET", "/limits", nil, http.StatusForbidden, nil)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.token = e.login()
 	resp = e.expect("GET", "/limits", nil, http.StatusOK, nil)
 	if got := resp.Header.Get("Sforce-Limit-Info"); got != "api-usage=1/5" {

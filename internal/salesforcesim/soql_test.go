@@ -58,7 +58,7 @@ func TestQueryForms(t *testing.T) {
 	acme, _ := e.sim.Create("Account", map[string]any{"Name": "Acme", "Website": "acme.com"}, user)
 	e.sim.Create("Account", map[string]any{"Name": "Globex", "Website": "globex.com"}, user)
 	c1, _ := e.sim.Create("Contact", map[string]any{"LastName": "A", "Email": "a@acme.com", "AccountId": acme}, user)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	c2, _ := e.sim.Create("Contact", map[string]any{"LastName": "B", "Email": "b@acme.com"}, user)
 	c3, _ := e.sim.Create("Contact", map[string]any{"LastName": "C"}, user)
 	e.sim.Delete("Contact", c3, user)

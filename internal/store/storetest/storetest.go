@@ -6,12 +6,12 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // NewDatabase returns the URL of a fresh, migrated, empty database that
@@ -86,28 +86,11 @@ func Open(t testing.TB, url string, opts ...store.Option) store.Store {
 }
 
 // Clock is a settable clock for store.WithNow.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = testkit.Clock
 
 // NewClock starts a clock at a fixed instant.
 func NewClock() *Clock {
-	return &Clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
 // at is a version instant: base plus n milliseconds.
