@@ -130,8 +130,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
+	s.writeOne(w, o, http.StatusCreated, func(o *objectStore) (writeResult, *APIError) {
 		if err := s.store.checkAssociationInputs(o, in.Associations); err != nil {
 			return writeResult{}, err
 		}
@@ -140,14 +139,26 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 			return res, err
 		}
 		res.events = append(res.events, s.store.applyAssociationInputs(o, res.rec, in.Associations, s.source())...)
-		out = o.toJSON(res.rec, allProps(res.rec))
 		return res, nil
+	})
+}
+
+// writeOne runs a single-record write and answers with the record as it
+// now stands, or with HubSpot's error.
+func (s *Server) writeOne(w http.ResponseWriter, o *objectStore, status int, f func(o *objectStore) (writeResult, *APIError)) {
+	var out objectJSON
+	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
+		res, err := f(o)
+		if err == nil {
+			out = o.toJSON(res.rec, allProps(res.rec))
+		}
+		return res, err
 	})
 	if err != nil {
 		writeErr(w, asAPIError(err))
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, status, out)
 }
 
 // handleUpdate serves PATCH /crm/v3/objects/{objectType}/{objectId}.
@@ -160,23 +171,13 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
+	s.writeOne(w, o, http.StatusOK, func(o *objectStore) (writeResult, *APIError) {
 		rec, err := o.find(chi.URLParam(r, "objectId"), r.URL.Query().Get("idProperty"), false)
 		if err != nil {
 			return writeResult{}, err
 		}
-		res, err := s.store.update(o, rec, in.Properties, s.source())
-		if err == nil {
-			out = o.toJSON(res.rec, allProps(res.rec))
-		}
-		return res, err
+		return s.store.update(o, rec, in.Properties, s.source())
 	})
-	if err != nil {
-		writeErr(w, asAPIError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleArchive serves DELETE …/{objectId} → 204, also for ids that do not
@@ -209,19 +210,9 @@ func (s *Server) handleMerge(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	var out objectJSON
-	_, err := s.mutate(o.t.name, func(o *objectStore) (writeResult, *APIError) {
-		res, err := s.store.mergeByID(o, in.PrimaryObjectID, in.ObjectIDToMerge, s.source())
-		if err == nil {
-			out = o.toJSON(res.rec, allProps(res.rec))
-		}
-		return res, err
+	s.writeOne(w, o, http.StatusOK, func(o *objectStore) (writeResult, *APIError) {
+		return s.store.mergeByID(o, in.PrimaryObjectID, in.ObjectIDToMerge, s.source())
 	})
-	if err != nil {
-		writeErr(w, asAPIError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // handleGDPRDelete serves POST /crm/v3/objects/contacts/gdpr-delete → 204.
