@@ -50,6 +50,20 @@ func group(items []store.Claimed) []*record {
 	return out
 }
 
+// markMapped notes which of a change's fields (named on side from) are
+// mapped, to be written, and reports whether any was. A Contact's AccountId
+// is not a mapped field but carries the primary company association.
+func (e *Engine) markMapped(r *record, from hubforce.Side, fields map[string]string) bool {
+	mapped := false
+	for f := range fields {
+		if e.Mapping.Mapped(r.object, from, f) || (from == hubforce.Salesforce && r.object == hubforce.Contact && f == "AccountId") {
+			r.fields[f] = true
+			mapped = true
+		}
+	}
+	return mapped
+}
+
 // link finds a record's counterpart on the other side.
 func (e *Engine) link(ctx context.Context, obj hubforce.Object, side hubforce.Side, id string) (string, bool, error) {
 	l, err := e.Store.GetLink(ctx, obj, side, id)

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/hubforce/hubforce"
@@ -55,15 +56,8 @@ func (e *Engine) triageSalesforce(ctx context.Context, r *record, integrationUse
 			echo = append(echo, it)
 			continue
 		}
-		mapped := false
-		for f, v := range c.Fields {
-			r.values[f] = v
-			if e.Mapping.Mapped(r.object, hubforce.Salesforce, f) || (r.object == hubforce.Contact && f == "AccountId") {
-				r.fields[f] = true
-				mapped = true
-			}
-		}
-		if mapped {
+		maps.Copy(r.values, c.Fields)
+		if e.markMapped(r, hubforce.Salesforce, c.Fields) {
 			keep = append(keep, it)
 		} else {
 			unmapped = append(unmapped, it)

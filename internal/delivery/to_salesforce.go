@@ -59,14 +59,7 @@ func (e *Engine) triageHubSpot(ctx context.Context, r *record) bool {
 			r.all = true
 			keep = append(keep, it)
 		default:
-			mapped := false
-			for f := range c.Fields {
-				if e.Mapping.Mapped(r.object, hubforce.HubSpot, f) {
-					r.fields[f] = true
-					mapped = true
-				}
-			}
-			if mapped {
+			if e.markMapped(r, hubforce.HubSpot, c.Fields) {
 				keep = append(keep, it)
 			} else {
 				unmapped = append(unmapped, it)

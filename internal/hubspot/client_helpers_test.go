@@ -25,25 +25,10 @@ const (
 	testRefresh2     = "rt-client-test-2"
 )
 
-// simClock is an injected clock the tests move by hand; it is shared by the
+// newSimClock is the clock the tests move by hand; it is shared by the
 // simulator and the client so that token expiry is decided on one clock.
-type simClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newSimClock() *simClock { return &simClock{t: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)} }
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newSimClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
 }
 
 // calls records what OnCall reported.
