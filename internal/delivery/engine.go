@@ -122,6 +122,7 @@ type Engine struct {
 	Config     Config
 
 	mu     sync.Mutex
+	health *health
 	paused map[hubforce.Side]error
 	wake   map[hubforce.Side]chan struct{}
 	user   integrationUser
@@ -157,6 +158,7 @@ func (e *Engine) init() {
 		if e.Now == nil {
 			e.Now = time.Now
 		}
+		e.health = newHealth(e.Log, e.Now())
 	}
 }
 
@@ -184,6 +186,13 @@ func (e *Engine) Ready(context.Context) error {
 	return errors.Join(errs...)
 }
 
+// Health says how deliveries to each side are going (flowing, failing or
+// paused, why and since when), HubSpot first.
+func (e *Engine) Health() []hubforce.Health {
+	e.init()
+	return e.health.snapshot(e.Now())
+}
+
 func (e *Engine) api(to hubforce.Side) interface{ Ready(context.Context) error } {
 	if to == hubforce.HubSpot {
 		return e.HubSpot
@@ -208,6 +217,7 @@ func (e *Engine) loop(ctx context.Context, to hubforce.Side) {
 		} else if err == nil {
 			lastErr = ""
 		}
+		e.health.snapshot(e.Now()) // says a run of failures turning into an outage
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -350,6 +360,7 @@ func (e *Engine) setPaused(to hubforce.Side, err error) {
 	was := e.paused[to]
 	e.paused[to] = err
 	e.mu.Unlock()
+	e.health.paused(to, err, e.Now())
 	kind := "paused"
 	switch {
 	case err != nil && was == nil:
@@ -373,6 +384,7 @@ func (e *Engine) settle(ctx context.Context, to hubforce.Side, items []store.Cla
 	log := e.Log.With().Str("to", string(to)).Str("object", string(items[0].Change.Object)).
 		Str("record", items[0].Change.RecordID).Logger()
 	if err == nil {
+		e.health.succeeded(to, e.Now())
 		e.history(ctx, items, hubforce.Applied, detail, written)
 		if cerr := e.Store.Complete(ctx, items); cerr != nil {
 			log.Error().Err(cerr).Msg("completing delivered changes")
@@ -395,6 +407,9 @@ func (e *Engine) settle(ctx context.Context, to hubforce.Side, items []store.Cla
 		if now.Sub(items[0].EnqueuedAt) >= e.Config.RetryCeiling {
 			e.deadLetter(ctx, to, items, store.Failure{Category: "retries_exhausted", Code: ae.Code, Message: ae.Error()}, log)
 			return
+		}
+		if ae.Class == hubforce.Retryable {
+			e.health.failed(to, len(items), ae.Error(), now)
 		}
 		at := now.Add(e.backoff(items[0].Attempts, ae.RetryAfter))
 		e.reschedule(ctx, items, at, ae.Error(), log)
