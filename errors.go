@@ -90,6 +90,9 @@ type WriteResult struct {
 	ID      string
 	Created bool
 	Err     error
+	// Call names the API call that wrote the record, for its history
+	// ("POST /composite/sobjects").
+	Call string
 }
 
 // Credential is an OAuth grant the bridge keeps (encrypted at rest with

@@ -146,7 +146,31 @@ type Change struct {
 
 	// Attempt is the sender's delivery attempt number (HubSpot attemptNumber).
 	Attempt int
+
+	// Origin says where the change came from; live webhooks ("") go ahead
+	// of reconciliation and backfill work.
+	Origin Origin `json:",omitempty"`
+
+	// Trigger says that the change only tells that the record changed: its
+	// Fields and Version are the sender's claim, kept for the record's
+	// history, and the record is read back before anything is written
+	// (Salesforce Outbound Messages carry no signature, SPEC §3.14). A
+	// trigger is judged by its delivery id alone.
+	Trigger bool `json:",omitempty"`
 }
+
+// Origin is where a change came from.
+type Origin string
+
+const (
+	FromWebhook   Origin = ""
+	FromReconcile Origin = "reconcile"
+	FromBackfill  Origin = "backfill"
+)
+
+// Background says whether the change comes from work started by the bridge
+// (reconciliation, backfill) rather than from a live webhook.
+func (o Origin) Background() bool { return o != FromWebhook }
 
 // Decision is what the bridge did with a delivered change; it is kept in the
 // record's history so that `hubforce explain` can tell the story.

@@ -134,7 +134,7 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 	}
 	defer func() { _ = st.Close() }()
 	creds, _ := st.(hubforce.CredentialStore)
-	bf := &reconcile.Backfill{Store: st, Mapping: m, BudgetShare: c.SalesforceBudget, Out: out,
+	bf := &reconcile.Backfill{Store: st, Mapping: m, BudgetShare: c.SalesforceBudget, Out: out, SalesforceTriggers: true,
 		Log: log.With().Str("component", "backfill").Logger()}
 	if err := backfillClients(c, opts.From, creds, log, bf); err != nil {
 		return err

@@ -105,11 +105,13 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	engine := &delivery.Engine{
-		Store: st, HubSpot: hs, Salesforce: sf, Mapping: m, Alerts: alerts, Observe: met.Delivery,
-		Log: log.With().Str("component", "delivery").Logger(),
+		Store: st, Mapping: m, Alerts: alerts, Observe: met.Delivery,
+		HubSpot:    &delivery.HubSpot{Client: hs, AppID: c.HubSpot.AppID},
+		Salesforce: &delivery.Salesforce{Client: sf, Mapping: m},
+		Log:        log.With().Str("component", "delivery").Logger(),
 		Config: delivery.Config{
-			Owner: owner, Linger: c.BatchLinger, RetryCeiling: c.RetryCeiling, MaxDelay: c.RetryMaxDelay,
-			HubSpotAppID: c.HubSpot.AppID, BudgetShare: c.SalesforceBudget, BudgetPause: c.SalesforcePause,
+			Owner: owner, Linger: c.BatchLinger, Workers: c.Workers, RetryCeiling: c.RetryCeiling, MaxDelay: c.RetryMaxDelay,
+			BudgetShare: c.SalesforceBudget, BudgetPause: c.SalesforcePause,
 			BudgetProbe: c.BudgetProbe, DryRun: o.DryRun,
 		},
 	}
@@ -190,7 +192,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if c.Workers > 0 {
 		poller := &reconcile.Poller{Store: st, HubSpot: hs, Salesforce: sf, Mapping: m,
 			Interval: c.ReconcileInterval, Settle: c.ReconcileSettle, Overlap: c.ReconcileOverlap,
-			BudgetShare: c.SalesforceBudget, Owner: owner,
+			BudgetShare: c.SalesforceBudget, Owner: owner, SalesforceTriggers: true,
 			Log: log.With().Str("component", "reconcile").Logger()}
 		wg.Add(3)
 		go func() {

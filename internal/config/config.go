@@ -37,7 +37,7 @@ type Config struct {
 
 	// Knobs (README "Configuration").
 	BodyLimit         int64         `env:"BODY_LIMIT" envDefault:"1048576"`
-	Workers           int           `env:"WORKERS" envDefault:"1"`
+	Workers           int           `env:"WORKERS" envDefault:"4"`
 	BatchLinger       time.Duration `env:"BATCH_LINGER" envDefault:"200ms"`
 	RetryCeiling      time.Duration `env:"RETRY_CEILING" envDefault:"24h"`
 	RetryMaxDelay     time.Duration `env:"RETRY_MAX_DELAY" envDefault:"1h"`

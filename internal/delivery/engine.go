@@ -15,64 +15,34 @@ import (
 	"github.com/hubforce/hubforce/internal/store"
 )
 
-// Store is the part of the store delivery uses.
-type Store interface {
-	Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]store.Claimed, error)
-	Complete(ctx context.Context, items []store.Claimed) error
-	Reschedule(ctx context.Context, items []store.Claimed, at time.Time, reason string) error
-	DeadLetter(ctx context.Context, items []store.Claimed, f store.Failure) error
-	Extend(ctx context.Context, items []store.Claimed, lease time.Duration) error
-	QueueStats(ctx context.Context, to hubforce.Side) (store.QueueStats, error)
-	GetLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) (hubforce.Link, error)
-	PutLink(ctx context.Context, l hubforce.Link) error
-	DeleteLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) error
-	Versions(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) (map[string]time.Time, error)
-	RecordHistory(ctx context.Context, entries []store.HistoryEntry) error
-	LastWritten(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) (map[string]string, error)
-	SetWritten(ctx context.Context, side hubforce.Side, object hubforce.Object, id string, fields map[string]string) error
-}
-
-// Alerter is told about conditions an operator must hear of, and of their
-// recovery. key groups repeats (a category, a side).
-type Alerter interface {
-	Raise(kind, key, message string)
-	Resolve(kind, key, message string)
-}
-
-// Observer receives the engine's counts (internal/metrics implements it).
-type Observer interface {
-	Delivered(to hubforce.Side, outcome string, n int)
-	Conflict(object hubforce.Object, field string)
-	Lag(to hubforce.Side, d time.Duration)
-	QueueDepth(to hubforce.Side, n int64)
-}
-
 // Config tunes the engine; zero values take the defaults in withDefaults.
 type Config struct {
 	// Owner names this replica in leases.
 	Owner string
 	// Linger is how long a partial batch waits for company.
 	Linger time.Duration
-	// BatchMax is the most records claimed at once (Salesforce's
+	// BatchMax is the most changes a round claims (Salesforce's
 	// collection limit).
 	BatchMax int
-	// Lease is how long a claim holds its records.
+	// Workers is how many rounds run at once in each direction: while one
+	// waits for an API, another reads or writes the store.
+	Workers int
+	// Lease is how long a claim holds its records; it is renewed while the
+	// round runs, so it bounds how long a crashed process's records wait.
 	Lease time.Duration
 	// RetryCeiling: a change failing this long after it was received is
 	// dead-lettered.
 	RetryCeiling time.Duration
 	// MaxDelay caps one reschedule's wait.
 	MaxDelay time.Duration
-	// HubSpotAppID recognises HubSpot events caused by the bridge itself.
-	HubSpotAppID int64
-	// PropagateDeletes archives/deletes on the other side; off by default
-	// (a deletion is recorded and counted, not mirrored).
-	PropagateDeletes bool
-	// BudgetShare of Salesforce's daily limit past which live deliveries
-	// to Salesforce slow down; they pause at BudgetPause.
+	// Probe is how often, while a side's changes wait for it to recover,
+	// one of them is tried early to learn whether it has.
+	Probe time.Duration
+	// BudgetShare of a side's daily limit past which live deliveries to it
+	// slow down; they pause at BudgetPause.
 	BudgetShare, BudgetPause float64
-	// BudgetProbe is how often the Salesforce usage is refreshed while
-	// deliveries to Salesforce are paused for it.
+	// BudgetProbe is how often the usage is refreshed while deliveries are
+	// paused for it.
 	BudgetProbe time.Duration
 	// DryRun reads and reports but writes nothing (serve --dry-run).
 	DryRun bool
@@ -88,14 +58,20 @@ func (c Config) withDefaults() Config {
 	if c.BatchMax <= 0 {
 		c.BatchMax = 200
 	}
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
 	if c.Lease <= 0 {
-		c.Lease = 2 * time.Minute
+		c.Lease = 10 * time.Second
 	}
 	if c.RetryCeiling <= 0 {
 		c.RetryCeiling = 24 * time.Hour
 	}
 	if c.MaxDelay <= 0 {
 		c.MaxDelay = time.Hour
+	}
+	if c.Probe <= 0 {
+		c.Probe = 5 * time.Second
 	}
 	if c.BudgetShare <= 0 {
 		c.BudgetShare = 0.75
@@ -112,8 +88,8 @@ func (c Config) withDefaults() Config {
 // Engine delivers pending changes in both directions.
 type Engine struct {
 	Store      Store
-	HubSpot    HubSpotAPI
-	Salesforce SalesforceAPI
+	HubSpot    Adapter
+	Salesforce Adapter
 	Mapping    *mapping.Mapping
 	Alerts     Alerter
 	Observe    Observer
@@ -121,53 +97,65 @@ type Engine struct {
 	Now        Clock
 	Config     Config
 
-	mu     sync.Mutex
+	once   sync.Once
 	health *health
-	paused map[hubforce.Side]error
-	wake   map[hubforce.Side]chan struct{}
-	user   integrationUser
-
-	// Salesforce budget state, touched only by the Salesforce loop.
-	overShare bool
-	probedAt  time.Time
+	sides  map[hubforce.Side]*direction
 }
 
-// Run delivers until ctx ends; each direction has its own loop so that a
-// paused side does not hold the other back.
-func (e *Engine) Run(ctx context.Context) error {
-	e.init()
-	var wg sync.WaitGroup
-	for _, to := range []hubforce.Side{hubforce.Salesforce, hubforce.HubSpot} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.loop(ctx, to)
-		}()
-	}
-	wg.Wait()
-	return nil
+// direction is the state of deliveries going to one side.
+type direction struct {
+	to   hubforce.Side
+	wake chan struct{}
+	done chan struct{} // a round finished: a worker is free
+
+	mu        sync.Mutex
+	inFlight  int64 // changes held by this process's rounds
+	paused    error
+	overShare bool
+	probedAt  time.Time // budget usage last refreshed while paused
+	triedAt   time.Time // a waiting change last brought forward to probe the side
 }
 
 func (e *Engine) init() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.paused == nil {
-		e.paused = map[hubforce.Side]error{}
-		e.wake = map[hubforce.Side]chan struct{}{hubforce.HubSpot: make(chan struct{}, 1), hubforce.Salesforce: make(chan struct{}, 1)}
+	e.once.Do(func() {
 		e.Config = e.Config.withDefaults()
 		if e.Now == nil {
 			e.Now = time.Now
 		}
 		e.health = newHealth(e.Log, e.Now())
+		e.sides = map[hubforce.Side]*direction{}
+		for _, s := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
+			e.sides[s] = &direction{to: s, wake: make(chan struct{}, 1), done: make(chan struct{}, e.Config.Workers)}
+		}
+	})
+}
+
+func (e *Engine) adapter(s hubforce.Side) Adapter {
+	if s == hubforce.HubSpot {
+		return e.HubSpot
 	}
+	return e.Salesforce
+}
+
+// Run delivers until ctx ends, then waits for the rounds in flight. Each
+// direction has its own scheduler, so that a paused side does not hold the
+// other back.
+func (e *Engine) Run(ctx context.Context) error {
+	e.init()
+	var wg sync.WaitGroup
+	for _, d := range e.sides {
+		wg.Go(func() { e.schedule(ctx, d) })
+	}
+	wg.Wait()
+	return nil
 }
 
 // Wake tells the engine that changes going to side `to` were committed, so
-// that it need not wait for its next poll.
+// that it need not wait for its next look at the queue.
 func (e *Engine) Wake(to hubforce.Side) {
 	e.init()
 	select {
-	case e.wake[to] <- struct{}{}:
+	case e.sides[to].wake <- struct{}{}:
 	default:
 	}
 }
@@ -175,13 +163,14 @@ func (e *Engine) Wake(to hubforce.Side) {
 // Ready is nil when both directions deliver, or says which is paused and why.
 func (e *Engine) Ready(context.Context) error {
 	e.init()
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var errs []error
 	for _, to := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
-		if err := e.paused[to]; err != nil {
-			errs = append(errs, fmt.Errorf("deliveries to %s paused: %w", to, err))
+		d := e.sides[to]
+		d.mu.Lock()
+		if d.paused != nil {
+			errs = append(errs, fmt.Errorf("deliveries to %s paused: %w", to, d.paused))
 		}
+		d.mu.Unlock()
 	}
 	return errors.Join(errs...)
 }
@@ -193,24 +182,23 @@ func (e *Engine) Health() []hubforce.Health {
 	return e.health.snapshot(e.Now())
 }
 
-func (e *Engine) api(to hubforce.Side) interface{ Ready(context.Context) error } {
-	if to == hubforce.HubSpot {
-		return e.HubSpot
-	}
-	return e.Salesforce
-}
+// DryRun says whether the engine writes nothing (serve --dry-run).
+func (e *Engine) DryRun() bool { return e.Config.DryRun }
 
-// loop claims and delivers batches for one direction. A batch leaves when
-// it is full or its oldest change has waited the linger.
-func (e *Engine) loop(ctx context.Context, to hubforce.Side) {
-	log := e.Log.With().Str("to", string(to)).Logger()
+// schedule starts rounds for one direction, up to Workers at once. A batch
+// leaves when it is full or its oldest change has waited the linger.
+func (e *Engine) schedule(ctx context.Context, d *direction) {
+	log := e.Log.With().Str("to", string(d.to)).Logger()
+	var rounds sync.WaitGroup
+	defer rounds.Wait()
+	busy := 0
 	var lastErr string
 	for ctx.Err() == nil {
-		wait, err := e.step(ctx, to)
+		wait, err := e.dispatch(ctx, d, &busy, &rounds)
 		if err != nil && ctx.Err() == nil {
-			// Logged once per change of error, not once per poll.
+			// Logged once per change of error, not once per look.
 			if err.Error() != lastErr {
-				log.Error().Err(err).Msg("delivery step failed; retrying")
+				log.Error().Err(err).Msg("delivery scheduling failed; retrying")
 				lastErr = err.Error()
 			}
 			wait = max(wait, time.Second)
@@ -222,219 +210,213 @@ func (e *Engine) loop(ctx context.Context, to hubforce.Side) {
 		select {
 		case <-ctx.Done():
 		case <-t.C:
-		case <-e.wake[to]:
+		case <-d.wake:
+		case <-d.done:
+			busy--
 		}
 		t.Stop()
+		// Every finished round frees its worker, whichever case woke us.
+		for drained := false; !drained; {
+			select {
+			case <-d.done:
+				busy--
+			default:
+				drained = true
+			}
+		}
 	}
 }
 
-// step runs one claim-deliver round and says how long to wait before the
-// next.
-func (e *Engine) step(ctx context.Context, to hubforce.Side) (time.Duration, error) {
-	if err := e.checkPause(ctx, to); err != nil {
+// dispatch starts as many rounds as there are free workers and due work,
+// and says how long to wait before looking again.
+func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *sync.WaitGroup) (time.Duration, error) {
+	idle := min(e.Config.Linger*5, time.Second)
+	if e.hold(ctx, d) != nil {
 		return 5 * time.Second, nil
 	}
-	q, err := e.Store.QueueStats(ctx, to)
+	q, err := e.Store.QueueStats(ctx, d.to)
 	if err != nil {
 		return 0, fmt.Errorf("queue stats: %w", err)
 	}
 	if e.Observe != nil {
-		e.Observe.QueueDepth(to, q.Pending)
+		e.Observe.QueueDepth(d.to, q.Pending)
 	}
 	if q.Pending == 0 {
-		return e.Config.Linger * 5, nil
+		return idle, nil
 	}
-	linger := e.linger(to)
-	if age := e.Now().Sub(q.Oldest); q.Pending < int64(e.Config.BatchMax) && age < linger {
+	if q.Due == 0 {
+		e.probe(ctx, d)
+		return idle, nil
+	}
+	linger := e.linger(d)
+	// Changes held by this process's rounds are due but not for taking.
+	d.mu.Lock()
+	due := q.Due - d.inFlight
+	d.mu.Unlock()
+	if due <= 0 {
+		return linger, nil // a finished round wakes us
+	}
+	if age := e.Now().Sub(q.OldestDue); due < int64(e.Config.BatchMax) && !q.OldestDue.IsZero() && age < linger {
 		return linger - age, nil
 	}
-	items, err := e.Store.Claim(ctx, to, e.Config.Owner, e.Config.BatchMax, e.Config.Lease)
-	if err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
-	}
-	if len(items) == 0 {
-		return linger, nil // what is pending is not due yet
-	}
-	stop := e.holdLease(ctx, items)
-	if to == hubforce.Salesforce {
-		e.toSalesforce(ctx, items)
-	} else {
-		e.toHubSpot(ctx, items)
-	}
-	stop()
-	if len(items) >= e.Config.BatchMax {
-		return 0, nil
-	}
-	return linger, nil
-}
-
-// holdLease extends the claim while a slow round (retries, a large batch)
-// runs, so that no other replica takes these records mid-write.
-func (e *Engine) holdLease(ctx context.Context, items []store.Claimed) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(e.Config.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if err := e.Store.Extend(ctx, items, e.Config.Lease); err != nil {
-					e.Log.Warn().Err(err).Msg("extending the claim")
-				}
-			}
+	// The first batch leaves because it is full or has lingered; the next
+	// ones only when full, or they would leave half-empty while the first
+	// is on its way.
+	for first := true; *busy < e.Config.Workers && (first || due >= int64(e.Config.BatchMax)); first = false {
+		items, err := e.Store.Claim(ctx, d.to, e.Config.Owner, e.Config.BatchMax, e.Config.Lease)
+		if err != nil {
+			return 0, fmt.Errorf("claim: %w", err)
 		}
-	}()
-	return func() {
-		close(done)
-		<-finished
+		if len(items) == 0 {
+			return linger, nil // what is due is held by rounds in flight
+		}
+		due -= int64(len(items))
+		d.mu.Lock()
+		d.inFlight += int64(len(items))
+		d.mu.Unlock()
+		*busy++
+		rounds.Go(func() {
+			defer func() {
+				d.mu.Lock()
+				d.inFlight -= int64(len(items))
+				d.mu.Unlock()
+				d.done <- struct{}{}
+			}()
+			e.round(ctx, d.to, items)
+		})
+	}
+	return linger, nil // a finished round wakes us sooner
+}
+
+// probe brings one change waiting for the side forward, now and then, so
+// that one attempt tells whether the side is back (after an outage, or
+// after a restart that found changes rescheduled by the process before).
+func (e *Engine) probe(ctx context.Context, d *direction) {
+	now := e.Now()
+	d.mu.Lock()
+	due := now.Sub(d.triedAt) >= e.Config.Probe && now.Sub(e.health.lastSuccess(d.to)) >= e.Config.Probe
+	if due {
+		d.triedAt = now
+	}
+	d.mu.Unlock()
+	if !due {
+		return
+	}
+	if _, err := e.Store.ProbeSide(ctx, d.to); err != nil && ctx.Err() == nil {
+		e.Log.Warn().Err(err).Str("to", string(d.to)).Msg("bringing a waiting change forward to probe the side")
 	}
 }
 
-// linger grows when Salesforce's daily budget is past its share, so that
+// recovered brings forward every change waiting for the side, once a write
+// to it has succeeded after failures or a pause.
+func (e *Engine) recovered(ctx context.Context, to hubforce.Side) {
+	n, err := e.Store.Expedite(ctx, to)
+	switch {
+	case err != nil:
+		e.Log.Warn().Err(err).Str("to", string(to)).Msg("bringing waiting changes forward after recovery; they go at their next attempt")
+	case n > 0:
+		e.Log.Info().Str("to", string(to)).Int64("changes", n).Msgf("%s is back: %d waiting changes go out now", to.Title(), n)
+	}
+}
+
+// linger grows when the side's daily budget is past its share, so that
 // batches fill and fewer calls are spent.
-func (e *Engine) linger(to hubforce.Side) time.Duration {
-	if to == hubforce.Salesforce && e.budgetUsed() >= e.Config.BudgetShare {
+func (e *Engine) linger(d *direction) time.Duration {
+	if e.budgetUsed(d.to) >= e.Config.BudgetShare {
 		return e.Config.Linger * 10
 	}
 	return e.Config.Linger
 }
 
-func (e *Engine) budgetUsed() float64 {
-	used, limit := e.Salesforce.Usage()
+func (e *Engine) budgetUsed(to hubforce.Side) float64 {
+	used, limit := e.adapter(to).Usage()
 	if limit <= 0 {
 		return 0
 	}
 	return float64(used) / float64(limit)
 }
 
-// checkPause keeps a direction paused while its API is not usable (refused
+// hold keeps a direction paused while its API is not usable (refused
 // credentials, spent budget) and resumes it once it is; work waits in the
 // store meanwhile.
-func (e *Engine) checkPause(ctx context.Context, to hubforce.Side) error {
-	err := e.api(to).Ready(ctx)
-	if err == nil && to == hubforce.Salesforce {
-		err = e.checkBudget(ctx)
+func (e *Engine) hold(ctx context.Context, d *direction) error {
+	err := e.adapter(d.to).Hold(ctx)
+	if err == nil {
+		err = e.checkBudget(ctx, d)
 	}
-	e.setPaused(to, err)
+	e.setPaused(ctx, d, err)
 	return err
 }
 
-// checkBudget says whether Salesforce's daily budget holds deliveries back,
+// checkBudget says whether the side's daily budget holds deliveries back,
 // alerting when usage crosses the configured share and when it recovers.
 // Paused deliveries make no calls, so the usage is refreshed by a probe.
-func (e *Engine) checkBudget(ctx context.Context) error {
-	used := e.budgetUsed()
-	if used >= e.Config.BudgetPause && e.Now().Sub(e.probedAt) >= e.Config.BudgetProbe {
-		e.probedAt = e.Now()
-		if err := e.Salesforce.RefreshUsage(ctx); err == nil {
-			used = e.budgetUsed()
+func (e *Engine) checkBudget(ctx context.Context, d *direction) error {
+	a := e.adapter(d.to)
+	used := e.budgetUsed(d.to)
+	d.mu.Lock()
+	refresh := used >= e.Config.BudgetPause && e.Now().Sub(d.probedAt) >= e.Config.BudgetProbe
+	if refresh {
+		d.probedAt = e.Now()
+	}
+	d.mu.Unlock()
+	if refresh {
+		if err := a.RefreshUsage(ctx); err != nil {
+			e.Log.Warn().Err(err).Str("to", string(d.to)).Msg("refreshing the API usage; still paused")
+		} else {
+			used = e.budgetUsed(d.to)
 		}
 	}
+	d.mu.Lock()
+	was := d.overShare
+	d.overShare = used >= e.Config.BudgetShare
+	d.mu.Unlock()
 	switch over := used >= e.Config.BudgetShare; {
-	case over && !e.overShare:
-		e.overShare = true
-		e.Log.Warn().Float64("used", used).Msg("Salesforce daily API usage past the budget share: deliveries slow down")
+	case over && !was:
+		e.Log.Warn().Float64("used", used).Str("to", string(d.to)).Msgf("%s daily API usage past the budget share: deliveries slow down", d.to.Title())
 		if e.Alerts != nil {
-			e.Alerts.Raise("budget", string(hubforce.Salesforce), fmt.Sprintf("Salesforce daily API usage is at %.0f%%, past the %.0f%% budget share: backfills pause, deliveries slow down and pause at %.0f%%.",
-				used*100, e.Config.BudgetShare*100, e.Config.BudgetPause*100))
+			e.Alerts.Raise("budget", string(d.to), fmt.Sprintf("%s daily API usage is at %.0f%%, past the %.0f%% budget share: backfills pause, deliveries slow down and pause at %.0f%%.",
+				d.to.Title(), used*100, e.Config.BudgetShare*100, e.Config.BudgetPause*100))
 		}
-	case !over && e.overShare:
-		e.overShare = false
+	case !over && was:
 		if e.Alerts != nil {
-			e.Alerts.Resolve("budget", string(hubforce.Salesforce), fmt.Sprintf("Salesforce daily API usage is back under %.0f%%.", e.Config.BudgetShare*100))
+			e.Alerts.Resolve("budget", string(d.to), fmt.Sprintf("%s daily API usage is back under %.0f%%.", d.to.Title(), e.Config.BudgetShare*100))
 		}
 	}
 	if used >= e.Config.BudgetPause {
-		return &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Budget,
+		return &hubforce.APIError{Side: d.to, Class: hubforce.Budget,
 			Message: fmt.Sprintf("daily API usage at %.0f%%, past %.0f%% of the limit", used*100, e.Config.BudgetPause*100)}
 	}
 	return nil
 }
 
-func (e *Engine) setPaused(to hubforce.Side, err error) {
-	e.mu.Lock()
-	was := e.paused[to]
-	e.paused[to] = err
-	e.mu.Unlock()
-	e.health.paused(to, err, e.Now())
-	kind := "paused"
+// setPaused records whether deliveries to the side are held back, says
+// each change once, and brings the waiting changes forward on resuming.
+func (e *Engine) setPaused(ctx context.Context, d *direction, err error) {
+	d.mu.Lock()
+	was := d.paused
+	d.paused = err
+	d.mu.Unlock()
+	e.health.paused(d.to, err, e.Now())
 	switch {
 	case err != nil && was == nil:
-		e.Log.Warn().Err(err).Str("to", string(to)).Msg("deliveries paused; changes wait in the store")
+		e.Log.Warn().Err(err).Str("to", string(d.to)).Msgf("deliveries to %s paused; changes wait in the store", d.to.Title())
 		if e.Alerts != nil {
-			e.Alerts.Raise(kind, string(to), fmt.Sprintf("Deliveries to %s are paused: %v. Nothing is lost; they resume by themselves once this is fixed.", to, err))
+			e.Alerts.Raise("paused", string(d.to), fmt.Sprintf("Deliveries to %s are paused: %v. Nothing is lost; they resume by themselves once this is fixed.", d.to.Title(), err))
 		}
 	case err == nil && was != nil:
-		e.Log.Info().Str("to", string(to)).Msg("deliveries resumed")
+		e.Log.Info().Str("to", string(d.to)).Msgf("deliveries to %s resumed", d.to.Title())
 		if e.Alerts != nil {
-			e.Alerts.Resolve(kind, string(to), fmt.Sprintf("Deliveries to %s resumed.", to))
+			e.Alerts.Resolve("paused", string(d.to), fmt.Sprintf("Deliveries to %s resumed.", d.to.Title()))
 		}
+		e.recovered(ctx, d.to)
 	}
 }
 
-// settle records the outcome of one record's write for its changes.
-func (e *Engine) settle(ctx context.Context, to hubforce.Side, items []store.Claimed, err error, detail string, written map[string]string) {
-	if len(items) == 0 {
-		return
-	}
-	log := e.Log.With().Str("to", string(to)).Str("object", string(items[0].Change.Object)).
-		Str("record", items[0].Change.RecordID).Logger()
-	if err == nil {
-		e.health.succeeded(to, e.Now())
-		e.history(ctx, items, hubforce.Applied, detail, written)
-		if cerr := e.Store.Complete(ctx, items); cerr != nil {
-			log.Error().Err(cerr).Msg("completing delivered changes")
-		}
-		e.count(to, "applied", items)
-		return
-	}
-	var ae *hubforce.APIError
-	if !errors.As(err, &ae) {
-		ae = &hubforce.APIError{Side: to, Class: hubforce.Retryable, Message: err.Error()}
-	}
-	now := e.Now()
-	switch ae.Class {
-	case hubforce.Auth, hubforce.Budget:
-		// Paused, not failing: no ceiling applies, nothing is dropped.
-		e.setPaused(to, ae)
-		e.reschedule(ctx, items, now.Add(30*time.Second), ae.Error(), log)
-		e.count(to, "paused", items)
-	case hubforce.Retryable, hubforce.NotFound:
-		if now.Sub(items[0].EnqueuedAt) >= e.Config.RetryCeiling {
-			e.deadLetter(ctx, to, items, store.Failure{Category: "retries_exhausted", Code: ae.Code, Message: ae.Error()}, log)
-			return
-		}
-		if ae.Class == hubforce.Retryable {
-			e.health.failed(to, len(items), ae.Error(), now)
-		}
-		at := now.Add(e.backoff(items[0].Attempts, ae.RetryAfter))
-		e.reschedule(ctx, items, at, ae.Error(), log)
-		e.count(to, "retried", items)
-	default:
-		e.deadLetter(ctx, to, items, store.Failure{Category: string(ae.Class), Code: ae.Code, Message: ae.Message}, log)
-	}
-}
-
-func (e *Engine) reschedule(ctx context.Context, items []store.Claimed, at time.Time, reason string, log zerolog.Logger) {
-	if err := e.Store.Reschedule(ctx, items, at, reason); err != nil {
-		log.Error().Err(err).Msg("rescheduling changes")
-	}
-}
-
-func (e *Engine) deadLetter(ctx context.Context, to hubforce.Side, items []store.Claimed, f store.Failure, log zerolog.Logger) {
-	log.Warn().Str("category", f.Category).Str("code", f.Code).Str("message", f.Message).Msg("dead-lettered")
-	if err := e.Store.DeadLetter(ctx, items, f); err != nil {
-		log.Error().Err(err).Msg("dead-lettering changes")
-		return
-	}
-	if e.Alerts != nil {
-		e.Alerts.Raise("dead_letter", f.Category, fmt.Sprintf("New dead letters (%s): %s %s — %s", f.Category, f.Code, to, f.Message))
-	}
-	e.count(to, "dead_lettered", items)
+// pause is a write's report that the side refused the credentials or the
+// budget: the direction pauses until hold says otherwise.
+func (e *Engine) pause(ctx context.Context, to hubforce.Side, err error) {
+	e.setPaused(ctx, e.sides[to], err)
 }
 
 // backoff grows with the attempts, with full jitter, honouring what the API
@@ -448,39 +430,29 @@ func (e *Engine) backoff(attempts int, asked time.Duration) time.Duration {
 	return max(d, asked)
 }
 
-// finish completes changes that need no write, recording why.
-func (e *Engine) finish(ctx context.Context, to hubforce.Side, items []store.Claimed, d hubforce.Decision, detail string) {
-	if len(items) == 0 {
-		return
-	}
-	e.history(ctx, items, d, detail, nil)
-	if err := e.Store.Complete(ctx, items); err != nil {
-		e.Log.Error().Err(err).Msg("completing changes")
-	}
-	e.count(to, string(d), items)
-}
-
-func (e *Engine) history(ctx context.Context, items []store.Claimed, d hubforce.Decision, detail string, fields map[string]string) {
-	entries := make([]store.HistoryEntry, len(items))
-	for i, it := range items {
-		c := it.Change
-		entries[i] = store.HistoryEntry{DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID,
-			Kind: c.Kind, Version: c.Version, Decision: d, Detail: detail, Fields: fields, At: e.Now()}
-	}
-	if err := e.Store.RecordHistory(ctx, entries); err != nil {
-		e.Log.Error().Err(err).Msg("recording history")
-	}
-}
-
-func (e *Engine) count(to hubforce.Side, outcome string, items []store.Claimed) {
-	if e.Observe == nil {
-		return
-	}
-	e.Observe.Delivered(to, outcome, len(items))
-	if outcome == "applied" {
-		now := e.Now()
-		for _, it := range items {
-			e.Observe.Lag(to, now.Sub(it.EnqueuedAt))
+// holdLease extends the claim while a round runs (retries, a large batch),
+// so that no other replica takes these records mid-write while the lease
+// stays short enough for a crashed process's records to come back soon.
+func (e *Engine) holdLease(ctx context.Context, items []store.Claimed) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(e.Config.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := e.Store.Extend(ctx, items, e.Config.Lease); err != nil && ctx.Err() == nil {
+					e.Log.Warn().Err(err).Msg("extending the claim")
+				}
+			}
 		}
+	}()
+	return func() {
+		close(done)
+		<-finished
 	}
 }

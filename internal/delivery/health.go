@@ -37,18 +37,28 @@ func newHealth(log zerolog.Logger, now time.Time) *health {
 	return h
 }
 
-// succeeded records n records written to side to.
-func (h *health) succeeded(to hubforce.Side, now time.Time) {
+// succeeded records a write to side to that went through, and says
+// whether writes to it had been failing.
+func (h *health) succeeded(to hubforce.Side, now time.Time) (wasFailing bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := h.by[to]
 	s.LastSuccess = now
+	wasFailing = !s.firstFailure.IsZero()
 	s.firstFailure, s.failures, s.reason = time.Time{}, 0, ""
 	if s.State == hubforce.Failing {
 		h.log.Info().Str("to", string(to)).Dur("after", now.Sub(s.Since)).Int("failures", s.Failures).
 			Msgf("deliveries to %s recovered", to.Title())
 		s.set(hubforce.Flowing, "", now)
 	}
+	return wasFailing
+}
+
+// lastSuccess is when a write to side to last went through.
+func (h *health) lastSuccess(to hubforce.Side) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.by[to].LastSuccess
 }
 
 // failed records n records whose write failed with a retried error.

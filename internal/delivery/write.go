@@ -3,116 +3,126 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/store"
 )
 
-// batch is one direction's writes for one object: records to create and
-// records to update, each with what to write (V is the target's value type:
-// HubSpot property strings, Salesforce typed fields).
-type batch[V any] struct {
-	creates, updates   []*record
-	createIn, updateIn []V
-	updateIDs          []string
-}
-
-func (b *batch[V]) add(r *record, v V) {
-	if r.targetID == "" {
-		b.creates, b.createIn = append(b.creates, r), append(b.createIn, v)
-		return
-	}
-	b.updates, b.updateIn, b.updateIDs = append(b.updates, r), append(b.updateIn, v), append(b.updateIDs, r.targetID)
-}
-
-// target says how to write to one side and settle what came back.
-type target[V any] struct {
-	side   hubforce.Side
-	object hubforce.Object
-	name   string                    // how the side names the object ("Contact", "contact")
-	text   func(V) map[string]string // the written values as the side reads them back
-	create func(ctx context.Context, in []V) ([]hubforce.WriteResult, error)
-	update func(ctx context.Context, ids []string, in []V) ([]hubforce.WriteResult, error)
-	// createCall and updateCall name the API calls in the history.
-	createCall, updateCall string
-	// rescue turns a failed create into something better, e.g. HubSpot
-	// naming the record that already holds the email; nil keeps err.
-	rescue func(ctx context.Context, r *record, wr hubforce.WriteResult, err error) error
-	// after runs once a record is written (associations); an error
-	// reschedules the record's changes.
-	after func(ctx context.Context, r *record, id string) error
-}
-
-// write sends the batch (or, in a dry run, records what it would send) and
-// settles every record by its own result.
-func write[V any](ctx context.Context, e *Engine, t target[V], b batch[V]) {
-	if e.Config.DryRun {
-		for i, r := range b.creates {
-			e.finish(ctx, t.side, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would create a %s %s with %v", t.side.Title(), t.name, keys(t.text(b.createIn[i]))))
-		}
-		for i, r := range b.updates {
-			e.finish(ctx, t.side, r.items, hubforce.Skipped, fmt.Sprintf("dry run: would update %s %s %s: %v", t.side.Title(), t.name, r.targetID, keys(t.text(b.updateIn[i]))))
+// writeAll sends one object's writes (or, in a dry run, records what it
+// would send) and settles every record by its own result. A call that
+// failed part-way still reports the results it has; only the records
+// without one take its error.
+func (rd *round) writeAll(ctx context.Context, obj hubforce.Object, rs []*record) {
+	if rd.e.Config.DryRun {
+		for _, r := range rs {
+			rd.settle.done(r.items, hubforce.Skipped, "dry run: would "+describe(rd.to, obj, r.write), textValues(r.write), "dry_run")
 		}
 		return
 	}
-	if len(b.creates) > 0 {
-		res, err := t.create(ctx, b.createIn)
-		settleWrites(ctx, e, t, b.creates, b.createIn, res, err, t.createCall)
+	writes := make([]Write, len(rs))
+	for i, r := range rs {
+		writes[i] = *r.write
 	}
-	if len(b.updates) > 0 {
-		res, err := t.update(ctx, b.updateIDs, b.updateIn)
-		settleWrites(ctx, e, t, b.updates, b.updateIn, res, err, t.updateCall)
-	}
-}
-
-// settleWrites settles each record by its own result. A call that failed
-// part-way still reports the batches it finished; only the records without
-// a result take err.
-func settleWrites[V any](ctx context.Context, e *Engine, t target[V], rs []*record, ins []V, res []hubforce.WriteResult, err error, call string) {
-	source := t.side.Other()
+	res, err := rd.dst.Write(ctx, obj, writes)
 	for i, r := range rs {
 		var wr hubforce.WriteResult
-		var rerr error
-		switch {
-		case len(res) == len(rs):
+		if i < len(res) {
 			wr = res[i]
-			rerr = wr.Err
-		case err != nil:
-			rerr = err
-		default:
-			rerr = fmt.Errorf("%s answered %d results for %d records", t.side, len(res), len(rs))
+		} else {
+			wr.Err = fmt.Errorf("%s answered %d results for %d records", rd.to.Title(), len(res), len(rs))
 		}
-		id, verb := r.targetID, "updated"
-		if rerr == nil && id == "" {
-			id, verb = wr.ID, "created"
-			if lerr := e.putLink(ctx, t.object, source, r.id, id); lerr != nil {
-				rerr = fmt.Errorf("linking created record %s: %w", id, lerr)
-			}
-		}
-		if rerr == nil && t.after != nil {
-			rerr = t.after(ctx, r, id)
-		}
-		if rerr != nil {
-			switch {
-			case hubforce.ClassOf(rerr) == hubforce.NotFound && r.targetID != "":
-				// Deleted on the target: forget the link; the next attempt
-				// matches or creates again.
-				_ = e.Store.DeleteLink(ctx, t.object, source, r.id)
-			case r.targetID == "" && t.rescue != nil:
-				rerr = t.rescue(ctx, r, wr, rerr)
-			}
-			e.settle(ctx, t.side, r.items, rerr, "", nil)
+		rerr := wr.Err
+		if rerr != nil && err != nil && rerr == err {
+			// The call failed before it reached this record.
+			rd.settle.fail(r.items, err, true)
 			continue
 		}
-		written := t.text(ins[i])
-		_ = e.Store.SetWritten(ctx, t.side, t.object, id, written)
-		e.settle(ctx, t.side, r.items, nil, fmt.Sprintf("%s %s → %s %s %s", t.side.Title(), call, verb, t.name, id), written)
+		if rerr == nil {
+			id, verb := r.target, "updated"
+			if id == "" {
+				id, verb = wr.ID, "created"
+				rd.settle.add.Links = append(rd.settle.add.Links, link(obj, rd.from, r.id, id, rd.e.Now()))
+			}
+			rd.settle.applied(r, rd.from, wr, id, verb)
+			continue
+		}
+		switch class := hubforce.ClassOf(rerr); {
+		case class == hubforce.NotFound && r.target != "":
+			// Deleted on the target: forget the link; the next attempt
+			// matches or creates it anew.
+			rd.settle.add.Unlinks = append(rd.settle.add.Unlinks, store.LinkRef{Object: obj, Side: rd.from, ID: r.id})
+			rd.settle.waitFor(r.items, fmt.Sprintf("%s %s %s is gone; matching or creating it anew", rd.to.Title(), objectName(rd.to, obj), r.target))
+		case class == hubforce.Conflict && r.target == "" && wr.ID != "":
+			// The target names the record that holds the unique key
+			// (HubSpot's email or domain): link to it and update it next.
+			rd.settle.add.Links = append(rd.settle.add.Links, link(obj, rd.from, r.id, wr.ID, rd.e.Now()))
+			rd.settle.waitFor(r.items, fmt.Sprintf("linked to the existing %s %s %s; updating it next", rd.to.Title(), objectName(rd.to, obj), wr.ID))
+		default:
+			rd.settle.fail(r.items, rerr, false)
+		}
 	}
 }
 
-// failAll settles every record with the same error (a whole call failed
-// before any record was written).
-func (e *Engine) failAll(ctx context.Context, to hubforce.Side, rs []*record, err error) {
-	for _, r := range rs {
-		e.settle(ctx, to, r.items, err, "", nil)
+// batchCalls runs an adapter's create and update calls and maps their
+// results back onto the writes: the records a failed call did not reach,
+// and those of a call not made after a failed one, carry its error.
+type batchCalls struct {
+	out    []hubforce.WriteResult
+	failed error
+}
+
+func (b *batchCalls) run(idx []int, name string, do func() ([]hubforce.WriteResult, error)) {
+	if len(idx) == 0 {
+		return
 	}
+	var res []hubforce.WriteResult
+	err := b.failed // the side is failing: the next call would too
+	if err == nil {
+		res, err = do()
+	}
+	for j, i := range idx {
+		if j < len(res) {
+			b.out[i] = res[j]
+		} else {
+			b.out[i] = hubforce.WriteResult{Err: err}
+		}
+		b.out[i].Call = name
+	}
+	if err != nil {
+		b.failed = err
+	}
+}
+
+// describe says what a write would do, values included, for a dry run.
+func describe(to hubforce.Side, obj hubforce.Object, w *Write) string {
+	vals := textValues(w)
+	var parts []string
+	for _, f := range slices.Sorted(maps.Keys(vals)) {
+		parts = append(parts, fmt.Sprintf("%s=%q", f, vals[f]))
+	}
+	what := fmt.Sprintf("create a %s %s", to.Title(), objectName(to, obj))
+	if w.ID != "" {
+		what = fmt.Sprintf("update %s %s %s", to.Title(), objectName(to, obj), w.ID)
+	}
+	return what + " with " + strings.Join(parts, ", ")
+}
+
+func textValues(w *Write) map[string]string {
+	out := make(map[string]string, len(w.Values)+1)
+	for f, v := range w.Values {
+		out[f] = v.Text
+	}
+	if w.Company != nil {
+		out[CompanyField] = *w.Company
+	}
+	return out
+}
+
+func uniq(v []string) []string {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return slices.Compact(v)
 }

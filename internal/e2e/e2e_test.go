@@ -445,7 +445,7 @@ func testRefusedRefresh(t *testing.T, e *Env) {
 		return code == 200, err
 	})
 	waitFor(t, "a Slack alert and its recovery", 10*time.Second, func() (bool, error) {
-		return slackSaid(e, "Deliveries to hubspot are paused") && slackSaid(e, "Deliveries to hubspot resumed"), nil
+		return slackSaid(e, "Deliveries to HubSpot are paused") && slackSaid(e, "Deliveries to HubSpot resumed"), nil
 	})
 }
 
@@ -536,8 +536,16 @@ func testBurst(t *testing.T, e *Env) {
 	e.HubSpot.ResetCalls()
 	e.Salesforce.ResetCalls()
 	e.HubSpot.SetWebhookURL(e.BridgeURLs[0] + "/webhooks/hubspot")
-	for i := range n {
-		if _, err := e.HubSpot.Update("contacts", hsContactsByEmail(e, fmt.Sprintf("burst%04d@example.com", i))[0].ID, map[string]string{"jobtitle": "Burst"}, ui); err != nil {
+	// The burst comes at once: ids looked up first, not one list scan per
+	// update.
+	var ids []string
+	for _, r := range e.HubSpot.List("contacts") {
+		if strings.HasPrefix(r.Properties["email"], "burst") {
+			ids = append(ids, r.ID)
+		}
+	}
+	for _, id := range ids {
+		if _, err := e.HubSpot.Update("contacts", id, map[string]string{"jobtitle": "Burst"}, ui); err != nil {
 			t.Fatal(err)
 		}
 	}

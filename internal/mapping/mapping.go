@@ -97,6 +97,12 @@ func (m *Mapping) SalesforceFields(obj hubforce.Object) []string {
 	return m.names(obj, hubforce.Salesforce)
 }
 
+// Names lists the fields to read on side s: the synced fields and the
+// match keys.
+func (m *Mapping) Names(obj hubforce.Object, s hubforce.Side) []string {
+	return m.names(obj, s)
+}
+
 // names lists synced fields and match keys on side s, each once, in
 // mapping order.
 func (m *Mapping) names(obj hubforce.Object, s hubforce.Side) []string {

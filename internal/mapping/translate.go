@@ -57,10 +57,29 @@ func Current(values map[string]string) Option {
 	}
 }
 
+// Value is one translated field value: as text (HubSpot properties, and
+// how either side reads a value back) and typed for Salesforce's JSON (a
+// number, a boolean, nil to clear).
+type Value struct {
+	Text  string
+	Typed any
+}
+
+// Translate translates field values of a change made on side from (named
+// on that side) into the other side's fields: only fields whose rule lets
+// from write, picklists translated, defaults applied, values typed, and a
+// blank clearing the target. Fields with a problem are left out and
+// reported.
+func (m *Mapping) Translate(obj hubforce.Object, from hubforce.Side, src map[string]string, opts ...Option) (map[string]Value, []Problem) {
+	out := map[string]Value{}
+	problems := m.translate(obj, from, src, opts, func(name string, typed any, text string) {
+		out[name] = Value{Text: text, Typed: typed}
+	})
+	return out, problems
+}
+
 // ToSalesforce translates HubSpot property values into a Salesforce sObject
-// body: only fields whose rule lets HubSpot write, picklists translated,
-// defaults applied, numbers and booleans typed, and nil clearing a field.
-// Fields with a problem are left out and reported.
+// body (see Translate).
 func (m *Mapping) ToSalesforce(obj hubforce.Object, hubspotProps map[string]string, opts ...Option) (map[string]any, []Problem) {
 	out := map[string]any{}
 	problems := m.translate(obj, hubforce.HubSpot, hubspotProps, opts, func(name string, typed any, _ string) {

@@ -59,6 +59,9 @@ type Backfill struct {
 	// Out receives the notes a person running the command reads: resuming
 	// or starting over, and in a dry run what would be fed. nil discards.
 	Out io.Writer
+	// SalesforceTriggers feeds Salesforce records as triggers that delivery
+	// reads back, as it does Outbound Messages.
+	SalesforceTriggers bool
 }
 
 // Run backfills opts.Object from opts.From. progress is told the records
@@ -72,7 +75,7 @@ func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, t
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	src, err := newSource(opts.From, opts.Object, bf.HubSpot, bf.Salesforce, bf.Mapping, bf.Store)
+	src, err := newSource(opts.From, opts.Object, bf.HubSpot, bf.Salesforce, bf.Mapping, bf.Store, hubforce.FromBackfill, bf.SalesforceTriggers)
 	if err != nil {
 		return Result{}, err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/store"
 )
 
 // lastModifiedBy is the Salesforce field that names who made the record's
@@ -29,7 +31,7 @@ func hubspotChanges(obj hubforce.Object, rec hubforce.Record, props []string) []
 		}
 		out = append(out, hubforce.Change{
 			Side: hubforce.HubSpot, Object: obj, RecordID: rec.ID, Kind: hubforce.KindUpdate,
-			DeliveryID: "poll/hubspot/" + string(obj) + "/" + rec.ID + "/" + ms + "/" + p,
+			DeliveryID: "poll/hubspot/" + string(obj) + "/" + rec.ID + "/" + ms + "/" + p + "/" + store.ValueHash(v)[:8],
 			Version:    rec.Modified,
 			Fields:     map[string]string{p: v},
 		})
@@ -43,7 +45,7 @@ func hubspotChanges(obj hubforce.Object, rec hubforce.Record, props []string) []
 func salesforceChange(obj hubforce.Object, rec hubforce.Record) hubforce.Change {
 	return hubforce.Change{
 		Side: hubforce.Salesforce, Object: obj, RecordID: rec.ID, Kind: hubforce.KindUpdate,
-		DeliveryID: "poll/salesforce/" + string(obj) + "/" + rec.ID + "/" + rec.Modified.UTC().Format(time.RFC3339Nano),
+		DeliveryID: "poll/salesforce/" + string(obj) + "/" + rec.ID + "/" + rec.Modified.UTC().Format(time.RFC3339Nano) + "/" + fieldsHash(rec.Fields),
 		Version:    rec.Modified,
 		Fields:     maps.Clone(rec.Fields),
 		SourceID:   strings.TrimSpace(rec.Fields[lastModifiedBy]),
@@ -56,12 +58,19 @@ type converter struct {
 	side   hubforce.Side
 	object hubforce.Object
 	props  []string // HubSpot: the mapped properties
+	origin hubforce.Origin
+	// triggers: Salesforce records are read back by delivery, like
+	// Outbound Messages (SPEC §3.14), so that what it remembers of their
+	// values stays its own.
+	triggers bool
 }
 
 // changes returns what rec should feed to the pipeline: nothing when the
-// store already holds a version at least as new as the record's latest
-// modification (its webhook or Outbound Message arrived, or an earlier poll
-// fed it), so that a poll costs one version lookup per unchanged record.
+// store already holds a newer version than the record's latest modification
+// (its webhook or Outbound Message arrived, or an earlier poll fed it), so
+// that a poll costs one version lookup per unchanged record. An equal
+// version goes on: two edits in one Salesforce second share it, and the
+// store tells a new value from a duplicate (SPEC §3.2).
 func (c converter) changes(ctx context.Context, rec hubforce.Record) ([]hubforce.Change, error) {
 	if rec.ID == "" {
 		return nil, nil
@@ -72,13 +81,33 @@ func (c converter) changes(ctx context.Context, rec hubforce.Record) ([]hubforce
 			return nil, fmt.Errorf("versions of %s %s %s: %w", c.side, c.object, rec.ID, err)
 		}
 		for _, v := range vs {
-			if !v.Before(rec.Modified) {
+			// HubSpot's versions are milliseconds: an equal one is this
+			// modification's webhook.
+			if v.After(rec.Modified) || (c.side == hubforce.HubSpot && v.Equal(rec.Modified)) {
 				return nil, nil
 			}
 		}
 	}
+	var out []hubforce.Change
 	if c.side == hubforce.HubSpot {
-		return hubspotChanges(c.object, rec, c.props), nil
+		out = hubspotChanges(c.object, rec, c.props)
+	} else {
+		sc := salesforceChange(c.object, rec)
+		sc.Trigger = c.triggers
+		out = []hubforce.Change{sc}
 	}
-	return []hubforce.Change{salesforceChange(c.object, rec)}, nil
+	for i := range out {
+		out[i].Origin = c.origin
+	}
+	return out, nil
+}
+
+// fieldsHash names a polled record's values, so that two polls of one
+// version with other values are two deliveries.
+func fieldsHash(fields map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		b.WriteString(k + "\x00" + fields[k] + "\x00")
+	}
+	return store.ValueHash(b.String())[:8]
 }

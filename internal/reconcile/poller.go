@@ -54,6 +54,9 @@ type Poller struct {
 	Owner      string        // this replica's name in the lease; default host-pid-random
 	ProbeEvery time.Duration // usage probe while paused
 	OnPause    func(paused bool)
+	// SalesforceTriggers feeds Salesforce records as triggers that delivery
+	// reads back, as it does Outbound Messages.
+	SalesforceTriggers bool
 
 	once  sync.Once
 	owner string
@@ -104,7 +107,7 @@ func (p *Poller) PollOnce(ctx context.Context) error {
 }
 
 func (p *Poller) pollObject(ctx context.Context, side hubforce.Side, obj hubforce.Object) error {
-	src, err := newSource(side, obj, p.HubSpot, p.Salesforce, p.Mapping, p.Store)
+	src, err := newSource(side, obj, p.HubSpot, p.Salesforce, p.Mapping, p.Store, hubforce.FromReconcile, p.SalesforceTriggers)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,12 @@ type source struct {
 	conv converter
 }
 
-func newSource(side hubforce.Side, obj hubforce.Object, hs HubSpot, sf Salesforce, m *mapping.Mapping, st Store) (source, error) {
+func newSource(side hubforce.Side, obj hubforce.Object, hs HubSpot, sf Salesforce, m *mapping.Mapping, st Store,
+	origin hubforce.Origin, triggers bool) (source, error) {
 	if m == nil {
 		return source{}, errors.New("reconcile: no mapping")
 	}
-	conv := converter{store: st, side: side, object: obj}
+	conv := converter{store: st, side: side, object: obj, origin: origin, triggers: triggers}
 	switch side {
 	case hubforce.HubSpot:
 		if hs == nil {

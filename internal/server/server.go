@@ -49,6 +49,10 @@ type Server struct {
 	// SalesforceGuard admits a Salesforce request or says why not (client
 	// certificate, source address). The zero Guard admits everything.
 	SalesforceGuard Guard
+	// TrustSalesforceValues takes the values an Outbound Message carries as
+	// the truth; otherwise every notification is a trigger and delivery
+	// reads the record back (SPEC §3.14).
+	TrustSalesforceValues bool
 
 	// BodyLimit caps webhook bodies in bytes (413 past it).
 	BodyLimit int64

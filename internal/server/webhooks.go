@@ -166,6 +166,9 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changes, ignored := msg.Changes()
+	for i := range changes {
+		changes[i].Trigger = !s.TrustSalesforceValues
+	}
 	if !s.commit(w, r, hubforce.Salesforce, changes, ignored) {
 		salesforce.WriteFault(w, 0, salesforce.FaultServer, "store unavailable, retry later")
 		return

@@ -68,8 +68,12 @@ func bulkOnce(ctx context.Context, tx txn, head, tail string, rows [][]any, scan
 	}
 	q.WriteString(" ")
 	q.WriteString(tail)
+	return run(ctx, tx, q.String(), args, scan)
+}
+
+// run executes text, prepared when the statement cache has it.
+func run(ctx context.Context, tx txn, text string, args []any, scan func(*sql.Rows) error) error {
 	exec, query := tx.ExecContext, tx.QueryContext
-	text := q.String()
 	if st := tx.stmts.lookup(text); st != nil {
 		ts := tx.StmtContext(ctx, st)
 		defer func() { _ = ts.Close() }()
@@ -95,4 +99,36 @@ func bulkOnce(ctx context.Context, tx txn, head, tail string, rows [][]any, scan
 		}
 	}
 	return res.Err()
+}
+
+// bulkIn runs `head (…values…) tail` with fixed as the statement's first
+// parameters ($1…) and values in the parenthesised list, in as few
+// statements as chunkSizes allow. With scan, the statement returns rows.
+func bulkIn(ctx context.Context, tx txn, head, tail string, fixed, values []any, scan func(*sql.Rows) error) error {
+	for len(values) > 0 {
+		n := chunkSizes[len(chunkSizes)-1]
+		for _, size := range chunkSizes {
+			if size <= len(values) {
+				n = size
+				break
+			}
+		}
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" (")
+		for i := range n {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(tx.placeholder(len(fixed) + i + 1))
+		}
+		q.WriteString(") ")
+		q.WriteString(tail)
+		args := append(append(make([]any, 0, len(fixed)+n), fixed...), values[:n]...)
+		if err := run(ctx, tx, q.String(), args, scan); err != nil {
+			return err
+		}
+		values = values[n:]
+	}
+	return nil
 }

@@ -21,12 +21,19 @@ type recordKey struct {
 	id     string
 }
 
-// Claim leases whole records through record_leases: the lease row is
-// taken with an upsert that only overwrites an expired lease, so of two
-// claimers racing (two replicas on PostgreSQL) exactly one gets the record,
-// at any isolation level. Only records whose oldest pending change is due are
-// candidates, which keeps a record's changes in order behind a rescheduled
-// one.
+func compareKeys(a, b recordKey) int {
+	return cmp.Or(cmp.Compare(a.side, b.side), cmp.Compare(a.object, b.object), cmp.Compare(a.id, b.id))
+}
+
+// Claim leases whole records through record_leases, a few set-based
+// statements whatever the number of records: the due records are found,
+// their leases taken with one multi-row upsert that only overwrites an
+// expired lease (so of two claimers racing, two replicas on PostgreSQL,
+// exactly one gets each record, at any isolation level), and their changes
+// marked with one update. Only records whose oldest pending change is due
+// are candidates, which keeps a record's changes in order behind a
+// rescheduled one; live changes go ahead of background work (priority), then
+// oldest first.
 func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]Claimed, error) {
 	if to != hubforce.HubSpot && to != hubforce.Salesforce {
 		return nil, fmt.Errorf("store: claim: unknown side %q", to)
@@ -42,48 +49,42 @@ func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, ma
 		return nil, fmt.Errorf("store: claim: %w", err)
 	}
 	var out []Claimed
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(sqltx *sql.Tx) error {
+		tx := s.txn(sqltx)
 		out = nil
 		candidates, err := dueRecords(ctx, tx, from, nanos(now), max)
+		if err != nil || len(candidates) == 0 {
+			return err
+		}
+		// Leases are taken in key order, the order every other statement
+		// on record_leases uses too, so that concurrent claims on
+		// PostgreSQL wait for each other but never deadlock.
+		slices.SortFunc(candidates, compareKeys)
+		rows := make([][]any, len(candidates))
+		for i, k := range candidates {
+			rows[i] = []any{k.side, k.object, k.id, token, nanos(until), nanos(now)}
+		}
+		leased := 0
+		err = bulk(ctx, tx, `INSERT INTO record_leases (side, object, record_id, token, lease_until, claimed_at)`,
+			`ON CONFLICT (side, object, record_id) DO UPDATE
+			 SET token = excluded.token, lease_until = excluded.lease_until, claimed_at = excluded.claimed_at
+			 WHERE record_leases.lease_until <= excluded.claimed_at
+			 RETURNING record_id`, rows, func(r *sql.Rows) error {
+				var id string
+				leased++
+				return r.Scan(&id)
+			})
+		if err != nil {
+			return fmt.Errorf("lease records: %w", err)
+		}
+		if leased == 0 {
+			return nil
+		}
+		out, err = takeChanges(ctx, tx, from, token, until, max)
 		if err != nil {
 			return err
 		}
-		// Leases are taken in key order, the order Complete and the
-		// other claimers use too, so that concurrent claims on
-		// PostgreSQL wait for each other but never deadlock.
-		slices.SortFunc(candidates, func(a, b recordKey) int {
-			return cmp.Or(cmp.Compare(a.object, b.object), cmp.Compare(a.id, b.id))
-		})
-		for _, k := range candidates {
-			if len(out) >= max {
-				break
-			}
-			res, err := tx.ExecContext(ctx,
-				`INSERT INTO record_leases (side, object, record_id, token, lease_until) VALUES ($1, $2, $3, $4, $5)
-				 ON CONFLICT (side, object, record_id) DO UPDATE
-				 SET token = excluded.token, lease_until = excluded.lease_until
-				 WHERE record_leases.lease_until <= $6`,
-				k.side, k.object, k.id, token, nanos(until), nanos(now))
-			if err != nil {
-				return fmt.Errorf("lease record: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("lease record: %w", err)
-			} else if n == 0 {
-				continue // another claimer holds it
-			}
-			got, err := takeRecord(ctx, tx, k, token, until, max-len(out))
-			if err != nil {
-				return err
-			}
-			out = append(out, got...)
-			if len(got) == 0 {
-				if err := releaseLease(ctx, tx, k, token); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return releaseEmpty(ctx, tx, token)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: claim: %w", err)
@@ -91,7 +92,9 @@ func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, ma
 	return out, nil
 }
 
-func dueRecords(ctx context.Context, tx *sql.Tx, from hubforce.Side, now int64, max int) ([]recordKey, error) {
+// dueRecords finds up to max records whose first pending change is due and
+// which no unexpired lease holds.
+func dueRecords(ctx context.Context, tx txn, from hubforce.Side, now int64, max int) ([]recordKey, error) {
 	rows, err := tx.QueryContext(ctx,
 		`SELECT p.object, p.record_id FROM pending p
 		 WHERE p.side = $1 AND p.due_at <= $2
@@ -99,7 +102,7 @@ func dueRecords(ctx context.Context, tx *sql.Tx, from hubforce.Side, now int64, 
 		     WHERE q.side = p.side AND q.object = p.object AND q.record_id = p.record_id AND q.seq < p.seq)
 		 AND NOT EXISTS (SELECT 1 FROM record_leases l
 		     WHERE l.side = p.side AND l.object = p.object AND l.record_id = p.record_id AND l.lease_until > $2)
-		 ORDER BY p.seq LIMIT $3`, from, now, max)
+		 ORDER BY p.priority, p.seq LIMIT $3`, from, now, max)
 	if err != nil {
 		return nil, fmt.Errorf("find due records: %w", err)
 	}
@@ -118,48 +121,86 @@ func dueRecords(ctx context.Context, tx *sql.Tx, from hubforce.Side, now int64, 
 	return out, nil
 }
 
-// takeRecord marks up to limit of a leased record's changes, oldest first.
-func takeRecord(ctx context.Context, tx *sql.Tx, k recordKey, token string, until time.Time, limit int) ([]Claimed, error) {
+// takeChanges marks the pending changes of the records leased under token,
+// each record's oldest first and records in the order they were queued, up
+// to max changes in all. A record's changes left over stay pending under
+// its lease and go with its next claim.
+func takeChanges(ctx context.Context, tx txn, from hubforce.Side, token string, until time.Time, max int) ([]Claimed, error) {
 	rows, err := tx.QueryContext(ctx,
-		`UPDATE pending SET lease_token = $4 WHERE seq IN (
-		     SELECT seq FROM pending WHERE side = $1 AND object = $2 AND record_id = $3 ORDER BY seq LIMIT $5)
-		 RETURNING seq, payload, attempts, last_error, enqueued_at`,
-		k.side, k.object, k.id, token, limit)
+		`SELECT p.seq, p.object, p.record_id FROM pending p JOIN record_leases l
+		     ON l.side = p.side AND l.object = p.object AND l.record_id = p.record_id
+		 WHERE l.token = $1 AND p.side = $2 ORDER BY p.seq`, token, from)
 	if err != nil {
 		return nil, fmt.Errorf("take changes: %w", err)
 	}
-	defer rows.Close()
-	var out []Claimed
+	type row struct {
+		seq int64
+		k   recordKey
+	}
+	var all []row
 	for rows.Next() {
-		c := Claimed{Lease: token, LeaseUntil: until}
-		var payload string
-		var enqueued int64
-		if err := rows.Scan(&c.Seq, &payload, &c.Attempts, &c.LastError, &enqueued); err != nil {
+		r := row{k: recordKey{side: from}}
+		if err := rows.Scan(&r.seq, &r.k.object, &r.k.id); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("take changes: %w", err)
 		}
-		if err := json.Unmarshal([]byte(payload), &c.Change); err != nil {
-			return nil, fmt.Errorf("take change %d: decode: %w", c.Seq, err)
-		}
-		c.EnqueuedAt = fromNanos(enqueued)
-		out = append(out, c)
+		all = append(all, r)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("take changes: %w", err)
 	}
-	// RETURNING gives no order.
-	slices.SortFunc(out, func(a, b Claimed) int { return cmp.Compare(a.Seq, b.Seq) })
+	// Records in the order of their first change, each record's changes
+	// in order: the cap cuts the last record short, never one in between.
+	first := map[recordKey]int{}
+	for i, r := range all {
+		if _, ok := first[r.k]; !ok {
+			first[r.k] = i
+		}
+	}
+	slices.SortStableFunc(all, func(a, b row) int { return cmp.Compare(first[a.k], first[b.k]) })
+	seqs := make([]any, 0, min(max, len(all)))
+	for _, r := range all[:min(max, len(all))] {
+		seqs = append(seqs, r.seq)
+	}
+	var out []Claimed
+	err = bulkIn(ctx, tx, `UPDATE pending SET lease_token = $1 WHERE seq IN`,
+		`RETURNING seq, payload, attempts, last_error, enqueued_at`, []any{token}, seqs,
+		func(r *sql.Rows) error {
+			c := Claimed{Lease: token, LeaseUntil: until}
+			var payload string
+			var enqueued int64
+			if err := r.Scan(&c.Seq, &payload, &c.Attempts, &c.LastError, &enqueued); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(payload), &c.Change); err != nil {
+				return fmt.Errorf("change %d: decode: %w", c.Seq, err)
+			}
+			c.EnqueuedAt = fromNanos(enqueued)
+			out = append(out, c)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("take changes: %w", err)
+	}
+	// RETURNING gives no order; the claim's order is the one above.
+	pos := make(map[int64]int, len(seqs))
+	for i, s := range seqs {
+		pos[s.(int64)] = i
+	}
+	slices.SortFunc(out, func(a, b Claimed) int { return cmp.Compare(pos[a.Seq], pos[b.Seq]) })
 	return out, nil
 }
 
-// releaseLease drops the record's lease once none of its changes is still
-// held under token.
-func releaseLease(ctx context.Context, tx *sql.Tx, k recordKey, token string) error {
+// releaseEmpty drops the leases under token that no longer cover any
+// change (all completed, or none taken because of the cap).
+func releaseEmpty(ctx context.Context, tx txn, token string) error {
 	if _, err := tx.ExecContext(ctx,
-		`DELETE FROM record_leases WHERE side = $1 AND object = $2 AND record_id = $3 AND token = $4
-		 AND NOT EXISTS (SELECT 1 FROM pending
-		     WHERE side = $1 AND object = $2 AND record_id = $3 AND lease_token = $4)`,
-		k.side, k.object, k.id, token); err != nil {
-		return fmt.Errorf("release lease: %w", err)
+		`DELETE FROM record_leases WHERE token = $1
+		 AND NOT EXISTS (SELECT 1 FROM pending p
+		     WHERE p.side = record_leases.side AND p.object = record_leases.object
+		     AND p.record_id = record_leases.record_id AND p.lease_token = $1)`, token); err != nil {
+		return fmt.Errorf("release leases: %w", err)
 	}
 	return nil
 }

@@ -14,23 +14,27 @@ import (
 // much CPU there (reflection, quoting). codec_test.go fails if a field is
 // added to hubforce.Change without being added here.
 //
-//	format byte (codecV1), uvarint count, then per change:
-//	strings Side Object RecordID Kind DeliveryID ChangeSource SourceID NewID AssociatedID
+//	format byte (codecV2), uvarint count, then per change:
+//	strings Side Object RecordID Kind DeliveryID ChangeSource SourceID NewID AssociatedID Origin
 //	varint Version (Unix nanoseconds, 0 for the zero time)
 //	uvarint len(Fields)+1 (0: nil), then key, value strings
 //	uvarint len(MergedIDs)+1 (0: nil), then strings
-//	byte flags (1: AssociationRemoved, 2: AssociationPrimary), varint Attempt
+//	byte flags (1: AssociationRemoved, 2: AssociationPrimary, 4: Trigger), varint Attempt
 //
-// A string is a uvarint length and its bytes.
-const codecV1 = 1
+// A string is a uvarint length and its bytes. Format 1, which rows left by an
+// older process may still hold, lacks Origin.
+const (
+	codecV1 = 1
+	codecV2 = 2
+)
 
 func encodeChanges(changes []hubforce.Change) []byte {
 	size := 1 + binary.MaxVarintLen64
 	for i := range changes {
 		c := &changes[i]
-		size += 9*binary.MaxVarintLen32 + 3*binary.MaxVarintLen64 + 1 +
+		size += 10*binary.MaxVarintLen32 + 3*binary.MaxVarintLen64 + 1 +
 			len(c.Side) + len(c.Object) + len(c.RecordID) + len(c.Kind) + len(c.DeliveryID) +
-			len(c.ChangeSource) + len(c.SourceID) + len(c.NewID) + len(c.AssociatedID)
+			len(c.ChangeSource) + len(c.SourceID) + len(c.NewID) + len(c.AssociatedID) + len(c.Origin)
 		for k, v := range c.Fields {
 			size += 2*binary.MaxVarintLen32 + len(k) + len(v)
 		}
@@ -39,12 +43,12 @@ func encodeChanges(changes []hubforce.Change) []byte {
 		}
 	}
 	b := make([]byte, 0, size)
-	b = append(b, codecV1)
+	b = append(b, codecV2)
 	b = binary.AppendUvarint(b, uint64(len(changes)))
 	for i := range changes {
 		c := &changes[i]
 		for _, s := range []string{string(c.Side), string(c.Object), c.RecordID, string(c.Kind), c.DeliveryID,
-			c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID} {
+			c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID, string(c.Origin)} {
 			b = appendString(b, s)
 		}
 		b = binary.AppendVarint(b, nanos(c.Version))
@@ -70,6 +74,9 @@ func encodeChanges(changes []hubforce.Change) []byte {
 		}
 		if c.AssociationPrimary {
 			flags |= 2
+		}
+		if c.Trigger {
+			flags |= 4
 		}
 		b = append(b, flags)
 		b = binary.AppendVarint(b, int64(c.Attempt))
@@ -147,7 +154,8 @@ func (d *decoder) count(n uint64, min int) int {
 
 func decodeChanges(b []byte) ([]hubforce.Change, error) {
 	d := &decoder{b: b}
-	if d.byte() != codecV1 {
+	format := d.byte()
+	if format != codecV1 && format != codecV2 {
 		return nil, fmt.Errorf("%w: unknown format", errCorrupt)
 	}
 	n := d.count(d.uvarint(), 11)
@@ -157,6 +165,9 @@ func decodeChanges(b []byte) ([]hubforce.Change, error) {
 		c.Side, c.Object, c.RecordID = hubforce.Side(d.str()), hubforce.Object(d.str()), d.str()
 		c.Kind, c.DeliveryID = hubforce.ChangeKind(d.str()), d.str()
 		c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID = d.str(), d.str(), d.str(), d.str()
+		if format >= codecV2 {
+			c.Origin = hubforce.Origin(d.str())
+		}
 		c.Version = fromNanos(d.varint())
 		if nf := d.uvarint(); nf > 0 {
 			nf = uint64(d.count(nf-1, 2))
@@ -173,7 +184,7 @@ func decodeChanges(b []byte) ([]hubforce.Change, error) {
 			}
 		}
 		flags := d.byte()
-		c.AssociationRemoved, c.AssociationPrimary = flags&1 != 0, flags&2 != 0
+		c.AssociationRemoved, c.AssociationPrimary, c.Trigger = flags&1 != 0, flags&2 != 0, flags&4 != 0
 		attempt := d.varint()
 		if attempt > math.MaxInt32 || attempt < math.MinInt32 {
 			d.err = errCorrupt

@@ -22,22 +22,7 @@ func insertHistory(ctx context.Context, tx txn, e HistoryEntry, now int64) error
 }
 
 func (s *sqlStore) RecordHistory(ctx context.Context, entries []HistoryEntry) error {
-	now := nanos(s.now())
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows := make([][]any, len(entries))
-		for i, e := range entries {
-			row, err := historyRow(e, now)
-			if err != nil {
-				return err
-			}
-			rows[i] = row
-		}
-		return bulk(ctx, s.txn(tx), historyInsert, "", rows, nil)
-	})
-	if err != nil {
-		return fmt.Errorf("store: record history: %w", err)
-	}
-	return nil
+	return s.settleOnly(ctx, "record history", Settlement{History: entries})
 }
 
 func (s *sqlStore) History(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) ([]HistoryEntry, error) {

@@ -6,7 +6,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hubforce/hubforce"
@@ -16,8 +19,12 @@ import (
 type item struct {
 	c          *hubforce.Change
 	dec        *hubforce.Decision
-	key        string    // VersionKey
 	receivedAt time.Time // when it was acknowledged, if before this commit (inbox)
+	// received is the change's fields as delivered, for its history; c's
+	// own lose those judged duplicate or stale (judgeVersions).
+	received map[string]string
+	// detail says why a change was judged a duplicate or stale.
+	detail string
 }
 
 // commitGroup judges and records a group's changes in one transaction, a
@@ -70,8 +77,8 @@ func judge(ctx context.Context, tx txn, reqs []*request, now int64) error {
 		r.decisions = make([]hubforce.Decision, len(r.changes))
 		for i := range r.changes {
 			r.decisions[i] = hubforce.Accepted
-			items = append(items, item{c: &r.changes[i], dec: &r.decisions[i], key: VersionKey(r.changes[i]),
-				receivedAt: r.receivedAt})
+			items = append(items, item{c: &r.changes[i], dec: &r.decisions[i], receivedAt: r.receivedAt,
+				received: r.changes[i].Fields})
 		}
 	}
 	if len(items) == 0 {
@@ -193,60 +200,130 @@ type versionSlot struct {
 	record, vkey string
 }
 
-func slot(it item) versionSlot {
-	return versionSlot{it.c.Side, it.c.Object, it.c.RecordID, it.key}
+// slotState is a version slot's content: the newest version and, for a
+// field, the hash of the value seen at it ("" when none is known).
+type slotState struct {
+	version int64
+	hash    string
 }
 
+// judgeVersions applies SPEC §3.2 to the group's changes, one at a time in
+// delivery order, against the stored version slots (read once, after
+// lockRecords made this transaction the only one judging those records):
+// a slot takes a change that is newer, or as new with another value. A
+// change none of whose slots advance is stale (one of them holds a newer
+// version) or a duplicate (the same values at the same version); a change
+// some of whose fields do not advance is queued without them.
 func judgeVersions(ctx context.Context, tx txn, items []item) error {
-	var todo []item
-	for _, it := range items {
-		// A change without a version cannot be judged stale.
-		if *it.dec != hubforce.Duplicate && !it.c.Version.IsZero() {
+	var todo []*item
+	for i := range items {
+		// A change without a version cannot be judged stale, and a
+		// trigger's version and values are claims the delivery checks.
+		if it := &items[i]; *it.dec != hubforce.Duplicate && !it.c.Version.IsZero() && !it.c.Trigger {
 			todo = append(todo, it)
 		}
 	}
-	for len(todo) > 0 {
-		// One round holds at most one change per slot: an upsert cannot
-		// touch the same row twice in one statement.
-		var round, later []item
-		inRound := map[versionSlot]bool{}
-		for _, it := range todo {
-			if inRound[slot(it)] {
-				later = append(later, it)
-				continue
+	if len(todo) == 0 {
+		return nil
+	}
+	stored, err := readSlots(ctx, tx, todo)
+	if err != nil {
+		return err
+	}
+	touched := map[versionSlot]bool{}
+	for _, it := range todo {
+		c := it.c
+		v := nanos(c.Version)
+		keys := VersionKeys(*c)
+		var advanced []string
+		newer := false
+		for _, k := range keys {
+			sl := versionSlot{c.Side, c.Object, c.RecordID, k.Key}
+			cur, ok := stored[sl]
+			switch {
+			case !ok || v > cur.version || (v == cur.version && k.Hash != "" && k.Hash != cur.hash):
+				stored[sl] = slotState{version: v, hash: k.Hash}
+				touched[sl] = true
+				advanced = append(advanced, k.Key)
+			case cur.version > v:
+				newer = true
 			}
-			inRound[slot(it)] = true
-			round = append(round, it)
 		}
-		slices.SortFunc(round, func(a, b item) int { return cmp.Or(compareRecord(a, b), cmp.Compare(a.key, b.key)) })
-		rows := make([][]any, len(round))
-		for i, it := range round {
-			rows[i] = []any{it.c.Side, it.c.Object, it.c.RecordID, it.key, nanos(it.c.Version)}
+		switch {
+		case len(advanced) == 0 && newer:
+			*it.dec = hubforce.Stale
+			it.detail = fmt.Sprintf("older than the version already accepted for %s", keyList(keys))
+		case len(advanced) == 0:
+			*it.dec = hubforce.Duplicate
+			it.detail = "the same values at the same version were accepted before"
+		case len(advanced) < len(keys) && len(c.Fields) > 0:
+			kept := make(map[string]string, len(advanced))
+			for _, f := range advanced {
+				kept[f] = c.Fields[f]
+			}
+			c.Fields = kept
 		}
-		advanced := map[versionSlot]bool{}
-		err := bulk(ctx, tx, `INSERT INTO record_versions (side, object, record_id, version_key, version)`,
-			`ON CONFLICT (side, object, record_id, version_key) DO UPDATE SET version = excluded.version
-			 WHERE excluded.version > record_versions.version
-			 RETURNING side, object, record_id, version_key`, rows,
-			func(r *sql.Rows) error {
-				var k versionSlot
-				if err := r.Scan(&k.side, &k.object, &k.record, &k.vkey); err != nil {
+	}
+	var rows [][]any
+	for _, sl := range slices.SortedFunc(maps.Keys(touched), compareSlots) {
+		st := stored[sl]
+		var h any
+		if st.hash != "" {
+			h = st.hash
+		}
+		rows = append(rows, []any{sl.side, sl.object, sl.record, sl.vkey, st.version, h})
+	}
+	// The condition guards against a delivery that recorded values at a
+	// newer version meanwhile (it does not lock the record's row).
+	return bulk(ctx, tx, `INSERT INTO record_versions (side, object, record_id, version_key, version, value_hash)`,
+		`ON CONFLICT (side, object, record_id, version_key) DO UPDATE
+		 SET version = excluded.version, value_hash = excluded.value_hash WHERE `+advances, rows, nil)
+}
+
+func compareSlots(a, b versionSlot) int {
+	return cmp.Or(cmp.Compare(a.side, b.side), cmp.Compare(a.object, b.object), cmp.Compare(a.record, b.record), cmp.Compare(a.vkey, b.vkey))
+}
+
+func keyList(keys []SlotKey) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = strconv.Quote(k.Key)
+	}
+	return strings.Join(names, ", ")
+}
+
+// readSlots reads the stored version slots of the items' records.
+func readSlots(ctx context.Context, tx txn, items []*item) (map[versionSlot]slotState, error) {
+	ids := map[RecordRef][]any{}
+	seen := map[RecordRef]bool{}
+	for _, it := range items {
+		g := RecordRef{Side: it.c.Side, Object: it.c.Object}
+		r := RecordRef{Side: it.c.Side, Object: it.c.Object, ID: it.c.RecordID}
+		if !seen[r] {
+			seen[r] = true
+			ids[g] = append(ids[g], it.c.RecordID)
+		}
+	}
+	out := map[versionSlot]slotState{}
+	for g, list := range ids {
+		err := bulkIn(ctx, tx, `SELECT record_id, version_key, version, value_hash FROM record_versions
+			 WHERE side = $1 AND object = $2 AND record_id IN`, "", []any{g.Side, g.Object}, list,
+			func(rows *sql.Rows) error {
+				var id, key string
+				var st slotState
+				var h sql.NullString
+				if err := rows.Scan(&id, &key, &st.version, &h); err != nil {
 					return err
 				}
-				advanced[k] = true
+				st.hash = h.String
+				out[versionSlot{g.Side, g.Object, id, key}] = st
 				return nil
 			})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("read versions: %w", err)
 		}
-		for _, it := range round {
-			if !advanced[slot(it)] {
-				*it.dec = hubforce.Stale
-			}
-		}
-		todo = later
 	}
-	return nil
+	return out, nil
 }
 
 const (
@@ -287,7 +364,7 @@ func insertIngested(ctx context.Context, tx txn, items []item, now int64) error 
 		}
 		row, err := historyRow(HistoryEntry{
 			DeliveryID: c.DeliveryID, Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind,
-			Version: c.Version, Decision: *it.dec, Detail: ingestDetail(*it.dec, it.key), Fields: c.Fields,
+			Version: c.Version, Decision: *it.dec, Detail: it.detail, Fields: it.received,
 			At: it.receivedAt,
 		}, now)
 		if err != nil {
@@ -302,16 +379,6 @@ func insertIngested(ctx context.Context, tx txn, items []item, now int64) error 
 		return fmt.Errorf("record history: %w", err)
 	}
 	return nil
-}
-
-func ingestDetail(d hubforce.Decision, key string) string {
-	switch d {
-	case hubforce.Duplicate:
-		return "delivery id seen before"
-	case hubforce.Stale:
-		return fmt.Sprintf("not newer than the version already accepted for %q", key)
-	}
-	return ""
 }
 
 func fieldsJSON(f map[string]string) (string, error) {

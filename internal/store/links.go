@@ -39,68 +39,19 @@ func (s *sqlStore) GetLink(ctx context.Context, object hubforce.Object, side hub
 	return l, nil
 }
 
-// PutLink replaces rather than fails on a link holding either id: after a
-// merge or a re-creation the newest pairing is the true one.
+// PutLink records a link, replacing any link that held either id.
 func (s *sqlStore) PutLink(ctx context.Context, l hubforce.Link) error {
 	if l.Object == "" || l.HubSpotID == "" || l.SalesforceID == "" {
 		return fmt.Errorf("store: put link: object and both ids are required, got %+v", l)
 	}
-	created := l.CreatedAt
-	if created.IsZero() {
-		created = s.now()
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
-			`DELETE FROM links WHERE object = $1 AND (hubspot_id = $2 OR salesforce_id = $3)`,
-			l.Object, l.HubSpotID, l.SalesforceID); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO links (object, hubspot_id, salesforce_id, created_at) VALUES ($1, $2, $3, $4)`,
-			l.Object, l.HubSpotID, l.SalesforceID, nanos(created))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: put link: %w", err)
-	}
-	return nil
+	return s.settleOnly(ctx, "put link", Settlement{Links: []hubforce.Link{l}})
 }
 
-// DeleteLink also forgets what the bridge wrote to the link's records (or
-// to id alone, unlinked): an echo can no longer be told from a write to a
-// record that was deleted or merged away, and a re-created record starts
-// afresh.
+// DeleteLink removes the link holding id on side, and what the bridge wrote
+// to its records (see deleteLink).
 func (s *sqlStore) DeleteLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) error {
-	col, err := linkColumn(side)
-	if err != nil {
+	if _, err := linkColumn(side); err != nil {
 		return fmt.Errorf("store: delete link: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		records := map[hubforce.Side]string{side: id}
-		var hs, sf string
-		err := tx.QueryRowContext(ctx,
-			`DELETE FROM links WHERE object = $1 AND `+col+` = $2 RETURNING hubspot_id, salesforce_id`,
-			object, id).Scan(&hs, &sf)
-		switch {
-		case err == nil:
-			records[hubforce.HubSpot], records[hubforce.Salesforce] = hs, sf
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		for _, sd := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
-			rid, ok := records[sd]
-			if !ok {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx,
-				`DELETE FROM written WHERE side = $1 AND object = $2 AND record_id = $3`, sd, object, rid); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: delete link: %w", err)
-	}
-	return nil
+	return s.settleOnly(ctx, "delete link", Settlement{Unlinks: []LinkRef{{Object: object, Side: side, ID: id}}})
 }

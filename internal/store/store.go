@@ -90,6 +90,18 @@ type Queue interface {
 	Extend(ctx context.Context, items []Claimed, lease time.Duration) error
 	// QueueStats reports the pending work going to side `to`.
 	QueueStats(ctx context.Context, to hubforce.Side) (QueueStats, error)
+	// Settle commits what a delivery round decided (see Settlement);
+	// lost leases as in Complete.
+	Settle(ctx context.Context, st Settlement) error
+	// Lookup returns what the store knows of records and their linked
+	// counterparts (see RecordState).
+	Lookup(ctx context.Context, refs []RecordRef) (map[RecordRef]RecordState, error)
+	// Expedite makes the changes going to `to` that wait for that side to
+	// recover due now; it returns how many.
+	Expedite(ctx context.Context, to hubforce.Side) (int64, error)
+	// ProbeSide makes one record's changes waiting for side `to` due now;
+	// false when none waits.
+	ProbeSide(ctx context.Context, to hubforce.Side) (bool, error)
 }
 
 // DLQ is the dead letters, for operators.
@@ -209,6 +221,11 @@ type HistoryEntry struct {
 type QueueStats struct {
 	Pending int64
 	Oldest  time.Time // enqueue time of the oldest pending change; zero if none
+	Due     int64     // changes due now (some may be held by a claim)
+	// OldestDue is the enqueue time of the oldest change due and not taken
+	// by a claim: how long the next batch has waited. Zero when every due
+	// change is taken (or was, by a process that died).
+	OldestDue time.Time
 }
 
 // Stats are the group committer's counters since Open.

@@ -3,32 +3,43 @@ package store
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hubforce/hubforce"
 )
 
-// VersionKey names the version slot a change is judged against (SPEC §3.2).
-// A HubSpot propertyChange carries one property and is keyed by it, so that
-// distinct properties changed at the same instant all apply. Any other update
-// is a snapshot of several fields taken at one instant (a Salesforce Outbound
-// Message, a reconciliation read) and shares the "*" slot. Creations,
-// deletions, merges and restores have their own "#kind" slot so that they do
-// not shadow, nor are shadowed by, field updates at the same instant; an
-// association is keyed by the associated record too, since a contact can gain
-// two companies at once.
-func VersionKey(c hubforce.Change) string {
+// SlotKey is one version slot a change is judged against, with the hash
+// of the value the change carries for it (a field), or "" (no value).
+type SlotKey struct {
+	Key  string
+	Hash string
+}
+
+// VersionKeys names the version slots a change is judged against (SPEC
+// §3.2). An update is keyed by each field it carries, so that distinct
+// fields changed at the same instant all apply, and an equal version with
+// another value is news (Salesforce's SystemModstamp has one-second
+// precision). An update carrying no field shares the "*" slot. Creations,
+// deletions, merges and restores have their own "#kind" slot so that they
+// neither shadow, nor are shadowed by, field updates at the same instant; an
+// association is keyed by the associated record too, since a contact can
+// gain two companies at once.
+func VersionKeys(c hubforce.Change) []SlotKey {
 	switch c.Kind {
 	case hubforce.KindUpdate:
-		if c.Side == hubforce.HubSpot && len(c.Fields) == 1 {
-			for name := range c.Fields {
-				return name
-			}
+		if len(c.Fields) == 0 {
+			return []SlotKey{{Key: "*"}}
 		}
-		return "*"
+		keys := make([]SlotKey, 0, len(c.Fields))
+		for _, f := range slices.Sorted(maps.Keys(c.Fields)) {
+			keys = append(keys, SlotKey{Key: f, Hash: ValueHash(c.Fields[f])})
+		}
+		return keys
 	case hubforce.KindAssociation:
-		return "#association:" + c.AssociatedID
+		return []SlotKey{{Key: "#association:" + c.AssociatedID}}
 	default:
-		return "#" + string(c.Kind)
+		return []SlotKey{{Key: "#" + string(c.Kind)}}
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-func TestVersionKey(t *testing.T) {
+func TestVersionKeys(t *testing.T) {
 	one := map[string]string{"email": "a@x.com"}
 	two := map[string]string{"Email": "a@x.com", "Phone": "1"}
 	for _, tc := range []struct {
@@ -17,10 +17,8 @@ func TestVersionKey(t *testing.T) {
 		want string
 	}{
 		{"hubspot propertyChange", hubforce.Change{Side: hubforce.HubSpot, Kind: hubforce.KindUpdate, Fields: one}, "email"},
-		{"hubspot snapshot", hubforce.Change{Side: hubforce.HubSpot, Kind: hubforce.KindUpdate, Fields: two}, "*"},
-		{"salesforce snapshot", hubforce.Change{Side: hubforce.Salesforce, Kind: hubforce.KindUpdate, Fields: two}, "*"},
-		{"salesforce snapshot of one field", hubforce.Change{Side: hubforce.Salesforce, Kind: hubforce.KindUpdate,
-			Fields: map[string]string{"Email": "a"}}, "*"},
+		{"hubspot snapshot", hubforce.Change{Side: hubforce.HubSpot, Kind: hubforce.KindUpdate, Fields: two}, "Email Phone"},
+		{"salesforce snapshot", hubforce.Change{Side: hubforce.Salesforce, Kind: hubforce.KindUpdate, Fields: two}, "Email Phone"},
 		{"update without fields", hubforce.Change{Side: hubforce.HubSpot, Kind: hubforce.KindUpdate}, "*"},
 		{"creation", hubforce.Change{Side: hubforce.HubSpot, Kind: hubforce.KindCreate}, "#create"},
 		{"deletion", hubforce.Change{Side: hubforce.Salesforce, Kind: hubforce.KindDelete}, "#delete"},
@@ -31,8 +29,15 @@ func TestVersionKey(t *testing.T) {
 			"#association:9001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := VersionKey(tc.c); got != tc.want {
-				t.Fatalf("VersionKey = %q, want %q", got, tc.want)
+			var got []string
+			for _, k := range VersionKeys(tc.c) {
+				got = append(got, k.Key)
+				if (k.Hash != "") != (tc.c.Kind == hubforce.KindUpdate && len(tc.c.Fields) > 0) {
+					t.Errorf("slot %q has hash %q", k.Key, k.Hash)
+				}
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("VersionKeys = %v, want %s", got, tc.want)
 			}
 		})
 	}

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/hubforce/hubforce"
 )
@@ -49,25 +47,5 @@ func (s *sqlStore) SetWritten(ctx context.Context, side hubforce.Side, object hu
 	if side == "" || object == "" || id == "" {
 		return fmt.Errorf("store: set written: side, object and id are required")
 	}
-	// Sorted so that two replicas writing one record lock its rows in the
-	// same order.
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	slices.Sort(names)
-	now := nanos(s.now())
-	rows := make([][]any, len(names))
-	for i, f := range names {
-		rows[i] = []any{side, object, id, f, fields[f], now}
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		return bulk(ctx, s.txn(tx), `INSERT INTO written (side, object, record_id, field, value, updated_at)`,
-			`ON CONFLICT (side, object, record_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-			rows, nil)
-	})
-	if err != nil {
-		return fmt.Errorf("store: set written: %w", err)
-	}
-	return nil
+	return s.settleOnly(ctx, "set written", Settlement{Written: []Written{{Side: side, Object: object, ID: id, Fields: fields}}})
 }

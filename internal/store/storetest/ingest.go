@@ -52,15 +52,39 @@ func testStaleByVersion(t *testing.T, newDB NewDatabase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !v["*"].Equal(at(30)) {
-		t.Fatalf("stored version = %v, want %v", v["*"], at(30))
+	if !v["Email"].Equal(at(30)) || !v["Phone"].Equal(at(30)) {
+		t.Fatalf("stored versions = %v, want %v for each field", v, at(30))
 	}
 }
 
-func testEqualVersionStale(t *testing.T, newDB NewDatabase) {
+// testEqualVersion: an equal version is not proof of staleness (SPEC §3.2):
+// another value at it is news, the same value a duplicate.
+func testEqualVersion(t *testing.T, newDB NewDatabase) {
 	s := Open(t, newDB(t))
 	wantDecisions(t, ingest(t, s, prop("e1", "501", "email", "a@x.com", at(5))), acc)
-	wantDecisions(t, ingest(t, s, prop("e2", "501", "email", "b@x.com", at(5))), stale)
+	wantDecisions(t, ingest(t, s, prop("e2", "501", "email", "b@x.com", at(5))), acc)
+	wantDecisions(t, ingest(t, s, prop("e3", "501", "email", "b@x.com", at(5))), dup)
+	wantDecisions(t, ingest(t, s, prop("e4", "501", "email", "a@x.com", at(4))), stale)
+	// Two Outbound Messages in one Salesforce second: the second's new
+	// value applies, its unchanged fields are dropped from the change.
+	wantDecisions(t, ingest(t, s,
+		snapshot("n1", "003A", map[string]string{"Email": "a@x.com", "Phone": "1"}, at(1000)),
+		snapshot("n2", "003A", map[string]string{"Email": "a@x.com", "Phone": "2"}, at(1000)),
+		snapshot("n3", "003A", map[string]string{"Email": "a@x.com", "Phone": "2"}, at(1000)),
+	), acc, acc, dup)
+	var second map[string]string
+	for _, c := range claim(t, s, hubforce.HubSpot, "w", 10, time.Minute) {
+		if c.Change.DeliveryID == "n2" {
+			second = c.Change.Fields
+		}
+	}
+	if len(second) != 1 || second["Phone"] != "2" {
+		t.Fatalf("the second message queued %v, want only its new Phone", second)
+	}
+	h := history(t, s, hubforce.Salesforce, "003A")
+	if len(h) != 3 || h[1].Fields["Email"] != "a@x.com" {
+		t.Fatalf("history %+v does not keep what was received", h)
+	}
 }
 
 func testDistinctProperties(t *testing.T, newDB NewDatabase) {

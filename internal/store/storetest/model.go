@@ -14,6 +14,7 @@ import (
 type model struct {
 	seen     map[string]bool
 	versions map[string]time.Time
+	hashes   map[string]string
 }
 
 func (m *model) decide(c hubforce.Change) hubforce.Decision {
@@ -27,12 +28,25 @@ func (m *model) decide(c hubforce.Change) hubforce.Decision {
 	if c.Version.IsZero() {
 		return hubforce.Accepted
 	}
-	slot := fmt.Sprint(c.Side, "\x00", c.Object, "\x00", c.RecordID, "\x00", store.VersionKey(c))
-	if !c.Version.After(m.versions[slot]) {
+	advanced, newer := false, false
+	for _, k := range store.VersionKeys(c) {
+		slot := fmt.Sprint(c.Side, "\x00", c.Object, "\x00", c.RecordID, "\x00", k.Key)
+		cur, ok := m.versions[slot]
+		switch {
+		case !ok || c.Version.After(cur) || (c.Version.Equal(cur) && k.Hash != "" && k.Hash != m.hashes[slot]):
+			m.versions[slot], m.hashes[slot] = c.Version, k.Hash
+			advanced = true
+		case cur.After(c.Version):
+			newer = true
+		}
+	}
+	switch {
+	case advanced:
+		return hubforce.Accepted
+	case newer:
 		return hubforce.Stale
 	}
-	m.versions[slot] = c.Version
-	return hubforce.Accepted
+	return hubforce.Duplicate
 }
 
 // randomChange draws from small pools so that repeats of delivery ids,
@@ -49,12 +63,12 @@ func randomChange(r *rand.Rand) hubforce.Change {
 	}
 	switch r.IntN(4) {
 	case 0:
-		return snapshot(id, rec, map[string]string{"Email": "a", "Phone": "1"}, version)
+		return snapshot(id, rec, map[string]string{"Email": "a", "Phone": fmt.Sprint(r.IntN(2))}, version)
 	case 1:
 		return hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: rec,
 			Kind: hubforce.KindCreate, DeliveryID: id, Version: version}
 	default:
-		return prop(id, rec, fmt.Sprintf("p%d", r.IntN(3)), "v", version)
+		return prop(id, rec, fmt.Sprintf("p%d", r.IntN(3)), fmt.Sprintf("v%d", r.IntN(2)), version)
 	}
 }
 
@@ -63,7 +77,7 @@ func randomChange(r *rand.Rand) hubforce.Change {
 func testMatchesModel(t *testing.T, newDB NewDatabase) {
 	s := Open(t, newDB(t))
 	r := rand.New(rand.NewPCG(1, 2))
-	m := &model{seen: map[string]bool{}, versions: map[string]time.Time{}}
+	m := &model{seen: map[string]bool{}, versions: map[string]time.Time{}, hashes: map[string]string{}}
 	for _, size := range []int{1, 5, 17, 300, 64, 3, 1, 600} {
 		calls := make([]hubforce.Change, size)
 		for i := range calls {
@@ -73,7 +87,7 @@ func testMatchesModel(t *testing.T, newDB NewDatabase) {
 		for i, c := range calls {
 			if want := m.decide(c); got[i] != want {
 				t.Fatalf("call of %d, change %d (%s %s %s %v): %s, want %s",
-					size, i, c.DeliveryID, c.RecordID, store.VersionKey(c), c.Version, got[i], want)
+					size, i, c.DeliveryID, c.RecordID, store.VersionKeys(c), c.Version, got[i], want)
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"DuplicateDeliveryAcrossCalls", testDuplicateAcrossCalls},
 		{"SameDeliveryIDOnEachSide", testSameIDOnEachSide},
 		{"StaleByVersion", testStaleByVersion},
-		{"EqualVersionIsStale", testEqualVersionStale},
+		{"EqualVersionAppliesOnlyWithNewValues", testEqualVersion},
 		{"DistinctPropertiesSameInstantAllAccepted", testDistinctProperties},
 		{"CreationAndPropertyChangeSameInstant", testCreationAndProperty},
 		{"ReorderingNeverRollsBack", testReorderingNeverRollsBack},
