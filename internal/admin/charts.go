@@ -23,7 +23,13 @@ var categoryColours = []string{"#c53030", "#b7791f", "#6b46c1", "#2b6cb0", "#2f8
 // of changes on their way out (not the receipts, duplicates and echoes).
 var recentDecisions = []hubforce.Decision{hubforce.Applied, hubforce.DeadLettered, hubforce.Conflicted, hubforce.Skipped}
 
-const recentLimit = 15
+// recentLimit rows are shown, made of up to recentScan history entries:
+// the changes of one record coalesced into one write are recorded once each
+// and shown as one row.
+const (
+	recentLimit = 15
+	recentScan  = 300
+)
 
 // activity is the pictures and the recent list on the overview.
 type activity struct {
@@ -43,6 +49,7 @@ type recentChange struct {
 	Decision hubforce.Decision
 	Detail   string
 	Timeline string // the record's timeline page
+	Count    int    // changes this row stands for
 }
 
 func timelineURL(side hubforce.Side, obj hubforce.Object, id string) string {
@@ -123,13 +130,23 @@ func (a *API) activity(ctx context.Context) activity {
 		v.Budgets = true
 		v.Budget = a.budgetChart(dayStart, dayStep, 96)
 	}
-	recent, err := a.cfg.Store.RecentHistory(ctx, recentDecisions, recentLimit)
+	recent, err := a.cfg.Store.RecentHistory(ctx, recentDecisions, recentScan)
 	if err != nil {
 		fail("recent activity", err)
 	}
 	for _, e := range recent {
+		if n := len(v.Recent); n > 0 {
+			last := &v.Recent[n-1]
+			if last.From == e.Side && last.Object == e.Object && last.RecordID == e.RecordID && last.Decision == e.Decision && last.Detail == e.Detail {
+				last.Count++
+				continue
+			}
+		}
+		if len(v.Recent) == recentLimit {
+			break
+		}
 		v.Recent = append(v.Recent, recentChange{At: e.At, From: e.Side, To: e.Side.Other(), Object: e.Object, RecordID: e.RecordID,
-			Decision: e.Decision, Detail: e.Detail, Timeline: timelineURL(e.Side, e.Object, e.RecordID)})
+			Decision: e.Decision, Detail: e.Detail, Timeline: timelineURL(e.Side, e.Object, e.RecordID), Count: 1})
 	}
 	if len(errs) > 0 {
 		v.Error = fmt.Sprint(errs)

@@ -35,6 +35,9 @@ func TestOverviewShowsChartsHealthAndRecentActivity(t *testing.T) {
 		{DeliveryID: "d-b", Side: hubforce.Salesforce, Object: hubforce.Company, RecordID: "001000000000052AAA", Kind: hubforce.KindUpdate,
 			Decision: hubforce.Applied, Detail: "updated HubSpot company 52", At: now.Add(-2 * time.Minute)},
 	}))
+	coalesced := store.HistoryEntry{DeliveryID: "d-c", Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "54", Kind: hubforce.KindUpdate,
+		Decision: hubforce.Applied, Detail: "created Salesforce Contact 003000000000054AAA", At: now.Add(-time.Minute)}
+	must(t, e.st.RecordHistory(context.Background(), []store.HistoryEntry{coalesced, coalesced, coalesced}))
 	e.deadLetter(hubforce.HubSpot, "53", "validation")
 	rec.Delivered(hubforce.Salesforce, "retried", 3)
 	rec.Delivered(hubforce.Salesforce, "applied", 9) // not an error
@@ -48,8 +51,8 @@ func TestOverviewShowsChartsHealthAndRecentActivity(t *testing.T) {
 		t.Errorf("%d charts drawn, want 4 (hour, day, errors, budget)", n)
 	}
 	for _, want := range []string{
-		"Changes synced per minute, last hour", "HubSpot → Salesforce <span class=\"muted\">· 1 written",
-		"Salesforce → HubSpot <span class=\"muted\">· 1 written", "dead-lettered: validation", "retried: to Salesforce <span class=\"muted\">· 3",
+		"Changes synced per minute, last hour", "HubSpot → Salesforce <span class=\"muted\">· 4 written",
+		"Salesforce → HubSpot <span class=\"muted\">· 1 written", `title="changes written together">×3</span>`, "dead-lettered: validation", "retried: to Salesforce <span class=\"muted\">· 3",
 		"Salesforce slow-down share 75%", "Salesforce, daily limit <span class=\"muted\">· peak 60%",
 		`id="dry-run"`, `href="/connect/salesforce"`, "Connect Salesforce",
 		`data-state="failing"`, "Writes to HubSpot keep failing", "12 failed attempt(s)", "HTTP 503 from HubSpot",
