@@ -43,15 +43,7 @@ func chromium(t *testing.T) string {
 // saves a screenshot of each page.
 func TestDashboardInABrowser(t *testing.T) {
 	exe := chromium(t)
-	e, err := Start(context.Background(), Options{DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Stop(); err != nil {
-			t.Errorf("stopping the bridge: %v", err)
-		}
-	})
+	e := startOnSQLite(t)
 	base := e.BridgeURLs[0]
 
 	// Traffic both ways, so that the charts and the recent list have data.

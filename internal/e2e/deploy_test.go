@@ -144,15 +144,7 @@ func checkQuery(x exposition, expr string) []string {
 // it) the rules and the dashboard's queries also pass `promtool check
 // rules`.
 func TestAlertRulesAndDashboardNameExportedSeries(t *testing.T) {
-	e, err := Start(context.Background(), Options{DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Stop(); err != nil {
-			t.Errorf("stopping the bridge: %v", err)
-		}
-	})
+	e := startOnSQLite(t)
 	// One change each way, so that the API call series exist.
 	if _, err := e.HubSpot.Create("contacts", map[string]string{"email": "alerts@example.com", "lastname": "Alerts"}, ui); err != nil {
 		t.Fatal(err)
@@ -219,4 +211,20 @@ func TestCheckQueryFindsWhatIsNotExported(t *testing.T) {
 			t.Errorf("%s: %v, want %q", expr, p, want)
 		}
 	}
+}
+
+// startOnSQLite starts an environment on an SQLite file of the test's,
+// stopped when the test ends.
+func startOnSQLite(t *testing.T) *Env {
+	t.Helper()
+	e, err := Start(context.Background(), Options{DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Stop(); err != nil {
+			t.Errorf("stopping the bridge: %v", err)
+		}
+	})
+	return e
 }
