@@ -26,6 +26,7 @@ import (
 // Store is the part of the store the admin API reads and acts on.
 type Store interface {
 	store.DLQ
+	store.ActivityStore
 	GetLink(ctx context.Context, object hubforce.Object, side hubforce.Side, id string) (hubforce.Link, error)
 	Versions(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) (map[string]time.Time, error)
 	History(ctx context.Context, side hubforce.Side, object hubforce.Object, id string) ([]store.HistoryEntry, error)
@@ -55,11 +56,22 @@ type Config struct {
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 
-	// Paused is the delivery engine's readiness (delivery.Engine.Ready):
-	// nil when both directions deliver, otherwise an errors.Join of one
-	// error per paused direction, each naming it ("deliveries to hubspot
-	// paused: …").
-	Paused func(ctx context.Context) error
+	// Health is the delivery engine's state per direction
+	// (delivery.Engine.Health): flowing, failing or paused, why and since
+	// when. Nil shows both directions as unknown.
+	Health func() []hubforce.Health
+	// DryRun says the bridge runs as serve --dry-run; the dashboard and
+	// the status API say so.
+	DryRun bool
+	// Connect lists the sides offered the OAuth Connect flow (GET
+	// /connect/{side}); the dashboard shows a Connect button for each.
+	Connect []hubforce.Side
+	// Recorder keeps the last day of API budget use and failed write
+	// attempts for the charts; nil leaves those charts out.
+	Recorder *Recorder
+	// BudgetShare is HUBFORCE_SALESFORCE_BUDGET_SHARE, drawn on the budget
+	// chart; 0 draws nothing.
+	BudgetShare float64
 	// Checks are the components' readiness (store, connections), shown as
 	// they are on /readyz.
 	Checks []Check

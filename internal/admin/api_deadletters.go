@@ -179,12 +179,15 @@ func (a *API) bulkJSON(w http.ResponseWriter, r *http.Request, action string, do
 // requests of bounded length.
 const bulkCap = 5000
 
+// bulkPage is how many dead letters one read of a bulk call lists.
+const bulkPage = 500
+
 // bulk collects the ids first and acts on them afterwards: a replayed change
 // that fails again gets a new id and must not be picked up by the same call.
 func (a *API) bulk(ctx context.Context, category, action string, do func(context.Context, int64) error) (actionResult, error) {
 	res := actionResult{Action: action, IDs: []int64{}}
 	var ids []int64
-	f := store.DeadLetterFilter{Category: category, Limit: deadLetterScanPage}
+	f := store.DeadLetterFilter{Category: category, Limit: bulkPage}
 	for len(ids) < bulkCap {
 		list, err := a.cfg.Store.DeadLetters(ctx, f)
 		if err != nil {

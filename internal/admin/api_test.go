@@ -14,8 +14,11 @@ import (
 
 func TestStatus(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
-		c.Paused = func(context.Context) error {
-			return errors.Join(fmt.Errorf("deliveries to salesforce paused: %w", errors.New("invalid_grant")))
+		c.Health = func() []hubforce.Health {
+			return []hubforce.Health{
+				{To: hubforce.HubSpot, State: hubforce.Failing, Reason: "HTTP 502", Since: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Failures: 7},
+				{To: hubforce.Salesforce, State: hubforce.Paused, Reason: "invalid_grant"},
+			}
 		}
 		c.SalesforceUsage = func() (int, int) { return 900, 1000 }
 		c.HubSpotBudget = func() (int, int, time.Duration) { return 0, 0, 0 } // not known yet
@@ -35,8 +38,15 @@ func TestStatus(t *testing.T) {
 	if to.OldestPendingAgeSeconds == nil || *to.OldestPendingAgeSeconds < 89 || *to.OldestPendingAgeSeconds > 120 {
 		t.Fatalf("oldest pending age %v, want about 90 s", to.OldestPendingAgeSeconds)
 	}
-	if to.Paused == nil || *to.Paused != "invalid_grant" || s.Deliveries.ToHubSpot.Paused != nil {
+	if to.Paused == nil || *to.Paused != "invalid_grant" || to.State != hubforce.Paused || s.Deliveries.ToHubSpot.Paused != nil {
 		t.Fatalf("paused %v / %v: want Salesforce paused for invalid_grant, HubSpot not", to.Paused, s.Deliveries.ToHubSpot.Paused)
+	}
+	if h := s.Deliveries.ToHubSpot; h.State != hubforce.Failing || h.Reason == nil || *h.Reason != "HTTP 502" || h.Failures != 7 ||
+		h.Since == nil || !h.Since.Equal(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("hubspot direction %+v: want failing since 09:00 with 7 failures for HTTP 502", h)
+	}
+	if s.DryRun {
+		t.Fatal("dry_run without serve --dry-run")
 	}
 	if b := to.Budget; b == nil || b.Used != 900 || b.Limit != 1000 || b.Remaining != 100 || b.Window != "24h" {
 		t.Fatalf("salesforce budget %+v", to.Budget)
@@ -65,23 +75,12 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-func TestPausedBySide(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		err    error
-		hs, sf string
-	}{
-		{"none", nil, "", ""},
-		{"both", errors.Join(errors.New("deliveries to hubspot paused: a"), errors.New("deliveries to salesforce paused: b")), "a", "b"},
-		{"unattributed counts for both", errors.New("engine stopped"), "engine stopped", "engine stopped"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			a := &API{cfg: Config{Paused: func(context.Context) error { return tc.err }}}
-			got := a.pausedBySide(context.Background())
-			if got[hubforce.HubSpot] != tc.hs || got[hubforce.Salesforce] != tc.sf {
-				t.Fatalf("paused %v, want hubspot %q salesforce %q", got, tc.hs, tc.sf)
-			}
-		})
+func TestStatusWithoutEngineAndInDryRun(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.DryRun = true })
+	var s Status
+	e.get("/api/v1/status", &s)
+	if !s.DryRun || s.Deliveries.ToHubSpot.State != StateUnknown || s.Deliveries.ToSalesforce.State != StateUnknown {
+		t.Fatalf("status %+v: want dry_run and both directions unknown without an engine", s)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -20,8 +21,20 @@ func (a *API) overviewPage(w http.ResponseWriter, r *http.Request) {
 		a.renderLogin(w, r, http.StatusUnauthorized, "")
 		return
 	}
-	a.render(w, r, http.StatusOK, "overview", view{Title: "Sync health", Refresh: true, Data: a.status(r.Context())})
+	a.render(w, r, http.StatusOK, "overview", view{Title: "Sync health", Refresh: true, Data: overview{
+		Status: a.status(r.Context()), Activity: a.activity(r.Context()), Connect: a.cfg.Connect}})
 }
+
+// overview is the dashboard home's data.
+type overview struct {
+	Status   Status
+	Activity activity
+	// Connect lists the sides with a Connect button.
+	Connect []hubforce.Side
+}
+
+// canConnect says whether side has a Connect button.
+func (o overview) CanConnect(side hubforce.Side) bool { return slices.Contains(o.Connect, side) }
 
 // pageError shows an error on a page: bad input and unknown ids as they
 // are, anything else logged and summarised.

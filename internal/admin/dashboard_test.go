@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,8 +17,8 @@ const hostile = `<script>alert(1)</script>`
 
 func TestDashboardRendersAndEscapes(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
-		c.Paused = func(context.Context) error {
-			return fmt.Errorf("deliveries to hubspot paused: %w", errors.New(`token <b>refused</b>`))
+		c.Health = func() []hubforce.Health {
+			return []hubforce.Health{{To: hubforce.HubSpot, State: hubforce.Paused, Reason: `token <b>refused</b>`}}
 		}
 		c.SalesforceUsage = func() (int, int) { return 1234, 15000 }
 	})

@@ -46,7 +46,7 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{t: t, st: st, logs: &strings.Builder{}, clock: time.Now()}
-	cfg := Config{Token: testToken, Store: st, Log: zerolog.New(e.logs), Now: func() time.Time { return e.clock }}
+	cfg := Config{Token: testToken, Store: st.(Store), Log: zerolog.New(e.logs), Now: func() time.Time { return e.clock }}
 	for _, m := range mod {
 		m(&cfg)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/webui"
 )
 
 //go:embed templates/*.html
@@ -78,15 +79,20 @@ func (a *API) renderError(w http.ResponseWriter, r *http.Request, code int, msg 
 }
 
 var funcs = template.FuncMap{
-	"stamp":     stampOf,
-	"stampPtr":  func(t *time.Time) string { return ptrStamp(t) },
-	"age":       ageOf,
-	"since":     func(now, t time.Time) string { return humanDuration(now.Sub(t)) },
-	"sideName":  sideName,
-	"objName":   objName,
-	"pct":       func(b *Budget) string { return fmt.Sprintf("%.0f", b.Share()*100) },
-	"barClass":  barClass,
-	"lagClass":  lagClass,
+	"style":      webui.Style,
+	"stamp":      stampOf,
+	"stampPtr":   func(t *time.Time) string { return ptrStamp(t) },
+	"age":        ageOf,
+	"since":      func(now, t time.Time) string { return humanDuration(now.Sub(t)) },
+	"sideName":   sideName,
+	"objName":    objName,
+	"pct":        func(b *Budget) string { return fmt.Sprintf("%.0f", b.Share()*100) },
+	"barClass":   barClass,
+	"stateClass": stateClass,
+	"stateLabel": stateLabel,
+	"card": func(o overview, now time.Time, d Direction) dirCard {
+		return dirCard{D: d, Now: now, Connect: o.CanConnect(d.To)}
+	},
 	"decClass":  decisionClass,
 	"sortedKV":  sortedKV,
 	"sortedVer": sortedVersions,
@@ -162,16 +168,53 @@ func barClass(b *Budget) string {
 	return "ok"
 }
 
-// lagClass colours a direction: paused or unreadable is bad, a change
-// waiting over five minutes a warning.
-func lagClass(d Direction) string {
+// dirCard is what a direction's card needs.
+type dirCard struct {
+	D       Direction
+	Now     time.Time
+	Connect bool // show the Connect button
+}
+
+// failingRed is how long a direction fails in amber before it turns red.
+const failingRed = 5 * time.Minute
+
+// stateClass colours a direction: paused or unreadable is red; failing is
+// amber, then red once it has lasted failingRed; a change waiting over
+// five minutes amber.
+func stateClass(d Direction, now time.Time) string {
 	switch {
-	case d.Paused != nil || d.Error != nil:
+	case d.State == hubforce.Paused || d.Error != nil:
 		return "bad"
+	case d.State == hubforce.Failing:
+		if d.Since != nil && now.Sub(*d.Since) >= failingRed {
+			return "bad"
+		}
+		return "warn"
+	case d.State == StateUnknown:
+		return "muted"
 	case d.OldestPendingAgeSeconds != nil && *d.OldestPendingAgeSeconds > 300:
 		return "warn"
 	}
 	return "ok"
+}
+
+// stateLabel is the pill's word.
+func stateLabel(d Direction) string {
+	switch {
+	case d.Error != nil:
+		return "Unknown"
+	case d.State == hubforce.Paused:
+		return "Paused"
+	case d.State == hubforce.Failing:
+		return "Failing"
+	case d.State == StateUnknown:
+		return "Not delivering here"
+	case d.OldestPendingAgeSeconds != nil && *d.OldestPendingAgeSeconds > 300:
+		return "Lagging"
+	case d.QueueDepth == 0:
+		return "Up to date"
+	}
+	return "Flowing"
 }
 
 func decisionClass(d hubforce.Decision) string {

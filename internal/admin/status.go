@@ -2,20 +2,21 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hubforce/hubforce"
-	"github.com/hubforce/hubforce/internal/store"
 )
 
 // Status is sync health, as GET /api/v1/status returns it and the
 // dashboard shows it.
 type Status struct {
-	GeneratedAt time.Time       `json:"generated_at"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// DryRun is serve --dry-run: changes are taken and translated, and
+	// nothing is written to either CRM.
+	DryRun      bool            `json:"dry_run"`
 	Store       StoreStatus     `json:"store"`
 	Deliveries  Deliveries      `json:"deliveries"`
 	DeadLetters DeadLetterCount `json:"dead_letters"`
@@ -46,7 +47,20 @@ type Direction struct {
 	// OldestPendingAgeSeconds is the lag it has accumulated.
 	OldestPendingAt         *time.Time `json:"oldest_pending_at"`
 	OldestPendingAgeSeconds *float64   `json:"oldest_pending_age_seconds"`
-	// Paused is why deliveries to this side are held, or null.
+	// State is the delivery engine's health for this direction: flowing,
+	// failing (writes keep failing and are retried), paused (held on
+	// purpose until something is fixed), or unknown (no engine runs here).
+	State hubforce.DeliveryState `json:"state"`
+	// Reason says why it is failing or paused, in the API's words.
+	Reason *string `json:"reason"`
+	// Since is when the current state began.
+	Since *time.Time `json:"since"`
+	// Failures counts failed write attempts since the state began.
+	Failures int `json:"failures"`
+	// LastSuccess is when a write in this direction last succeeded.
+	LastSuccess *time.Time `json:"last_success"`
+	// Paused is why deliveries to this side are held, or null (the Reason
+	// of a paused State).
 	Paused *string `json:"paused"`
 	// Budget is the target side's API budget, or null while unknown.
 	Budget *Budget `json:"budget"`
@@ -71,9 +85,9 @@ func (b Budget) Share() float64 {
 	return min(1, max(0, float64(b.Used)/float64(b.Limit)))
 }
 
-// DeadLetterCount groups the dead letters. The store has no count query, so
-// they are counted by reading them, up to deadLetterScanCap; Truncated says
-// the cap was reached and the numbers are lower bounds.
+// DeadLetterCount groups the dead letters waiting now. Truncated is kept
+// for scripts written against earlier versions, which counted up to a cap;
+// the counts are exact and it is always false.
 type DeadLetterCount struct {
 	Total      int            `json:"total"`
 	ByCategory map[string]int `json:"by_category"`
@@ -109,11 +123,6 @@ type Component struct {
 	Reason *string `json:"reason"`
 }
 
-const (
-	deadLetterScanCap  = 10000
-	deadLetterScanPage = 500
-)
-
 func strPtr(s string) *string { return &s }
 
 // status reads everything; a part that fails is reported in place, so that
@@ -122,15 +131,15 @@ func (a *API) status(ctx context.Context) Status {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	now := a.cfg.Now()
-	st := Status{GeneratedAt: now.UTC(), Store: StoreStatus{Reachable: true}, Components: []Component{}}
+	st := Status{GeneratedAt: now.UTC(), DryRun: a.cfg.DryRun, Store: StoreStatus{Reachable: true}, Components: []Component{}}
 	if err := a.cfg.Store.Ping(ctx); err != nil {
 		st.Store = StoreStatus{Error: strPtr(err.Error())}
 	} else if n, err := a.cfg.Store.InboxDepth(ctx); err == nil {
 		st.Store.InboxDepth = n
 	}
-	paused := a.pausedBySide(ctx)
-	st.Deliveries.ToHubSpot = a.direction(ctx, hubforce.HubSpot, now, paused)
-	st.Deliveries.ToSalesforce = a.direction(ctx, hubforce.Salesforce, now, paused)
+	health := a.healthBySide()
+	st.Deliveries.ToHubSpot = a.direction(ctx, hubforce.HubSpot, now, health)
+	st.Deliveries.ToSalesforce = a.direction(ctx, hubforce.Salesforce, now, health)
 	st.DeadLetters = a.countDeadLetters(ctx)
 	for _, c := range a.cfg.Checks {
 		comp := Component{Name: c.Name, Ready: true}
@@ -142,10 +151,17 @@ func (a *API) status(ctx context.Context) Status {
 	return st
 }
 
-func (a *API) direction(ctx context.Context, to hubforce.Side, now time.Time, paused map[hubforce.Side]string) Direction {
-	d := Direction{From: to.Other(), To: to, Budget: a.budget(to)}
-	if p, ok := paused[to]; ok {
-		d.Paused = strPtr(p)
+func (a *API) direction(ctx context.Context, to hubforce.Side, now time.Time, health map[hubforce.Side]hubforce.Health) Direction {
+	d := Direction{From: to.Other(), To: to, Budget: a.budget(to), State: StateUnknown}
+	if h, ok := health[to]; ok {
+		d.State, d.Failures = h.State, h.Failures
+		d.Since, d.LastSuccess = optTime(h.Since), optTime(h.LastSuccess)
+		if h.Reason != "" {
+			d.Reason = strPtr(h.Reason)
+		}
+		if h.State == hubforce.Paused {
+			d.Paused = strPtr(h.Reason)
+		}
 	}
 	q, err := a.cfg.Store.QueueStats(ctx, to)
 	if err != nil {
@@ -180,66 +196,32 @@ func (a *API) budget(to hubforce.Side) *Budget {
 	return nil
 }
 
-// pausedBySide splits the engine's readiness error into its directions. The
-// engine joins one error per paused direction, each saying "deliveries to
-// <side> paused: <why>"; an error naming neither side counts for both.
-func (a *API) pausedBySide(ctx context.Context) map[hubforce.Side]string {
-	out := map[hubforce.Side]string{}
-	if a.cfg.Paused == nil {
+// StateUnknown is a direction's state where no delivery engine reports
+// one (Config.Health is nil).
+const StateUnknown hubforce.DeliveryState = "unknown"
+
+// healthBySide is the engine's health keyed by the side deliveries go to.
+func (a *API) healthBySide() map[hubforce.Side]hubforce.Health {
+	out := map[hubforce.Side]hubforce.Health{}
+	if a.cfg.Health == nil {
 		return out
 	}
-	err := a.cfg.Paused(ctx)
-	if err == nil {
-		return out
-	}
-	errs := []error{err}
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		errs = joined.Unwrap()
-	}
-	for _, e := range errs {
-		msg := e.Error()
-		matched := false
-		for _, side := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
-			prefix := "deliveries to " + string(side) + " paused: "
-			if strings.HasPrefix(msg, prefix) {
-				out[side] = joinReason(out[side], strings.TrimPrefix(msg, prefix))
-				matched = true
-			}
-		}
-		if !matched {
-			out[hubforce.HubSpot] = joinReason(out[hubforce.HubSpot], msg)
-			out[hubforce.Salesforce] = joinReason(out[hubforce.Salesforce], msg)
-		}
+	for _, h := range a.cfg.Health() {
+		out[h.To] = h
 	}
 	return out
 }
 
-func joinReason(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
-}
-
 func (a *API) countDeadLetters(ctx context.Context) DeadLetterCount {
 	c := DeadLetterCount{ByCategory: map[string]int{}}
-	var after int64
-	for c.Total < deadLetterScanCap {
-		page, err := a.cfg.Store.DeadLetters(ctx, store.DeadLetterFilter{AfterID: after, Limit: deadLetterScanPage})
-		if err != nil {
-			c.Error = strPtr(err.Error())
-			return c
-		}
-		for _, d := range page {
-			c.ByCategory[d.Failure.Category]++
-			c.Total++
-		}
-		if len(page) < deadLetterScanPage {
-			return c
-		}
-		after = page[len(page)-1].ID
+	counts, err := a.cfg.Store.DeadLetterCounts(ctx)
+	if err != nil {
+		c.Error = strPtr(err.Error())
+		return c
 	}
-	c.Truncated = true
+	for cat, n := range counts {
+		c.ByCategory[cat] = int(n)
+		c.Total += int(n)
+	}
 	return c
 }

@@ -85,6 +85,14 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		return err
 	}
 	met.WatchBudgets(hs.Budget, sf.Usage)
+	met.WatchBudgetShares(hs.Budget, sf.Usage, c.SalesforceBudget, c.SalesforcePause)
+	met.WatchStore(metrics.StoreReader{
+		Oldest: func(ctx context.Context, to hubforce.Side) (time.Time, error) {
+			q, err := st.QueueStats(ctx, to)
+			return q.Oldest, err
+		},
+		DeadLetters: st.DeadLetterCounts,
+	})
 	met.WatchInbox(func() (int64, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -104,8 +112,9 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		host, _ := os.Hostname()
 		owner = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
+	recorder := admin.NewRecorder(nil)
 	engine := &delivery.Engine{
-		Store: st, Mapping: m, Alerts: alerts, Observe: met.Delivery,
+		Store: st, Mapping: m, Alerts: alerts, Observe: observers{met.Delivery, recorder},
 		HubSpot:    &delivery.HubSpot{Client: hs, AppID: c.HubSpot.AppID},
 		Salesforce: &delivery.Salesforce{Client: sf, Mapping: m},
 		Log:        log.With().Str("component", "delivery").Logger(),
@@ -117,6 +126,12 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	}
 
 	wake.Store(engine)
+	// Only a process that delivers knows how deliveries go.
+	var health func() []hubforce.Health
+	if c.Workers > 0 {
+		health = engine.Health
+		met.WatchHealth(health)
+	}
 
 	guard, err := salesforceGuard(c)
 	if err != nil {
@@ -134,18 +149,23 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		SalesforceOrgID: c.Salesforce.OrgID,
 		SalesforceGuard: guard,
 		BodyLimit:       c.BodyLimit,
-		Ready: []server.Check{
-			{Name: "store", Fn: st.Ping},
-			{Name: "hubspot", Fn: hs.Ready},
-			{Name: "salesforce", Fn: sf.Ready},
-			{Name: "delivery", Fn: engine.Ready},
+		// Readiness is "can durably accept webhooks": the store alone. A
+		// paused or failing connection is named in the body, the status
+		// API, the metrics and the alerts, never as a 503 that takes every
+		// replica off the network while webhooks could still be stored.
+		Ready: []server.Check{{Name: "store", Fn: st.Ping}},
+		APIs: []server.Check{
+			{Name: string(hubforce.HubSpot), Fn: hs.Ready},
+			{Name: string(hubforce.Salesforce), Fn: sf.Ready},
 		},
+		Health: health,
 	}
-	checks := srv.Ready
+	sides := connectSides(c, hs, sf)
 	api, err := admin.New(admin.Config{
 		Token: c.AdminToken, Store: st, Log: log.With().Str("component", "admin").Logger(),
-		Paused: engine.Ready, SalesforceUsage: sf.Usage, HubSpotBudget: hs.Budget,
-		Checks: adminChecks(checks),
+		Health: health, DryRun: o.DryRun, Connect: connectNames(sides), Recorder: recorder, BudgetShare: c.SalesforceBudget,
+		SalesforceUsage: sf.Usage, HubSpotBudget: hs.Budget,
+		Checks: adminChecks(append(srv.Ready, srv.APIs...)),
 		Extra: func(r chi.Router) {
 			r.Mount("/connections", connect.CredentialsHandler(map[hubforce.Side]func(context.Context, string) error{
 				hubforce.HubSpot: hs.SetRefreshToken, hubforce.Salesforce: sf.SetRefreshToken}))
@@ -158,7 +178,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if !api.Enabled() {
 		log.Warn().Msg("HUBFORCE_ADMIN_TOKEN is not set: the admin API and the dashboard are disabled")
 	}
-	connectH := connect.Handler(connect.Config{Sides: connectSides(c, hs, sf), PublicURL: c.PublicURL, Authorize: api.RequireOperator,
+	connectH := connect.Handler(connect.Config{Sides: sides, PublicURL: c.PublicURL, Authorize: api.RequireOperator,
 		Key: connect.StateKey(c.SecretKey), Log: log.With().Str("component", "connect").Logger()})
 	srv.Admin = func(r chi.Router) {
 		api.Routes(r)
@@ -189,6 +209,19 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	// the drain still gets its delivery round.
 	dctx, stopDelivery := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		api.Run(dctx)
+	}()
+	go func() {
+		defer wg.Done()
+		select {
+		case <-ctx.Done():
+			srv.Drain()
+		case <-dctx.Done():
+		}
+	}()
 	if c.Workers > 0 {
 		poller := &reconcile.Poller{Store: st, HubSpot: hs, Salesforce: sf, Mapping: m,
 			Interval: c.ReconcileInterval, Settle: c.ReconcileSettle, Overlap: c.ReconcileOverlap,
@@ -235,6 +268,26 @@ func connectSides(c config.Config, hs *hubspot.Client, sf *salesforce.Client) []
 		login := strings.TrimRight(c.Salesforce.LoginURL, "/")
 		out = append(out, connect.Side{Name: hubforce.Salesforce, AuthorizeURL: login + "/services/oauth2/authorize", TokenURL: login + "/services/oauth2/token",
 			ClientID: c.Salesforce.ClientID, ClientSecret: c.Salesforce.ClientSecret, Scopes: []string{"api", "refresh_token"}, Apply: sf.SetRefreshToken})
+	}
+	return out
+}
+
+// observers feeds the delivery engine's counts to the metrics and to the
+// dashboard's recorder.
+type observers struct {
+	*metrics.Delivery
+	recorder *admin.Recorder
+}
+
+func (o observers) Delivered(to hubforce.Side, outcome string, n int) {
+	o.Delivery.Delivered(to, outcome, n)
+	o.recorder.Delivered(to, outcome, n)
+}
+
+func connectNames(sides []connect.Side) []hubforce.Side {
+	out := make([]hubforce.Side, len(sides))
+	for i, s := range sides {
+		out[i] = s.Name
 	}
 	return out
 }

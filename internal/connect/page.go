@@ -3,12 +3,24 @@ package connect
 import (
 	"html/template"
 	"net/http"
+
+	"github.com/hubforce/hubforce/internal/webui"
 )
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · hubforce</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:4em auto;padding:0 1em;line-height:1.5}</style>
-</head><body><h1>{{.Title}}</h1><p>{{.Message}}</p></body></html>
+// pageTmpl looks like the dashboard (the same style sheet and top bar)
+// and always offers the way back to it.
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"style": webui.Style}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · hubforce</title><style>{{style}}</style></head>
+<body>
+<header class="top"><a class="brand" href="/"><span class="hs">hub</span><span class="sf">force</span></a>
+<nav><a href="/">Sync health</a><a href="/dashboard/dead-letters">Dead letters</a><a href="/dashboard/explain">Explain a record</a></nav></header>
+<main><div class="center card" style="max-width:560px">
+<h1>{{.Title}}</h1>
+<div class="alert {{.Class}}">{{.Message}}</div>
+<div class="actions"><a class="button" href="/">Back to the dashboard</a></div>
+</div></main>
+</body></html>
 `))
 
 // page answers with a small HTML page; html/template escapes everything
@@ -23,5 +35,9 @@ func page(w http.ResponseWriter, status int, title, message string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, struct{ Title, Message string }{title, message})
+	class := "bad"
+	if status < 300 {
+		class = "ok"
+	}
+	_ = pageTmpl.Execute(w, struct{ Title, Message, Class string }{title, message, class})
 }

@@ -41,6 +41,7 @@ func TestInvariants(t *testing.T) {
 		{name: "ServerErrorOutageLosesNothing", run: testOutage},
 		{name: "TokenExpiryRefreshes", opts: Options{HubSpotOAuth: true}, run: testTokenExpiry},
 		{name: "RefusedRefreshPausesThenResumes", opts: Options{HubSpotOAuth: true, Slack: true}, run: testRefusedRefresh},
+		{name: "SalesforceRefusedRefreshKeepsReadinessAndSaysPaused", opts: Options{Slack: true}, run: testSalesforceRefused},
 		{name: "RequiredFieldMissingDeadLetteredThenReplayed", opts: Options{Slack: true}, run: testDeadLetterReplay},
 		{name: "SalesforceBudgetPausesThenResumes", opts: Options{Slack: true, Env: map[string]string{"HUBFORCE_SALESFORCE_BUDGET_PROBE": "100ms"}}, run: testBudget},
 		{name: "BurstIsBatched", opts: Options{Env: map[string]string{"HUBFORCE_BATCH_LINGER": "700ms"}}, run: testBurst},
@@ -424,9 +425,10 @@ func testRefusedRefresh(t *testing.T, e *Env) {
 	if _, err := e.Salesforce.Create("Contact", map[string]any{"Email": "paused@example.com", "LastName": "Paused"}, SalesforceUser); err != nil {
 		t.Fatal(err)
 	}
+	// Readiness stays 200 (webhooks keep being stored) and names the pause.
 	waitFor(t, "/readyz to say HubSpot needs re-authorisation", 30*time.Second, func() (bool, error) {
 		code, body, err := Get(e.BridgeURLs[0] + "/readyz")
-		return code == 503 && strings.Contains(body, "hubspot"), err
+		return code == 200 && strings.Contains(body, `{"side":"hubspot","state":"paused"`), err
 	})
 	if len(hsContactsByEmail(e, "paused@example.com")) != 0 {
 		t.Fatal("a write went through with refused credentials")
@@ -440,12 +442,79 @@ func testRefusedRefresh(t *testing.T, e *Env) {
 	waitFor(t, "the paused change to be delivered", 60*time.Second, func() (bool, error) {
 		return len(hsContactsByEmail(e, "paused@example.com")) == 1, nil
 	})
-	waitFor(t, "/readyz to recover", 30*time.Second, func() (bool, error) {
-		code, _, err := Get(e.BridgeURLs[0] + "/readyz")
-		return code == 200, err
+	waitFor(t, "/readyz to say HubSpot flows again", 30*time.Second, func() (bool, error) {
+		code, body, err := Get(e.BridgeURLs[0] + "/readyz")
+		return code == 200 && strings.Contains(body, `{"side":"hubspot","state":"flowing"`), err
 	})
 	waitFor(t, "a Slack alert and its recovery", 10*time.Second, func() (bool, error) {
 		return slackSaid(e, "Deliveries to HubSpot are paused") && slackSaid(e, "Deliveries to HubSpot resumed"), nil
+	})
+}
+
+// testSalesforceRefused: a refused Salesforce refresh pauses deliveries to
+// Salesforce; /readyz stays 200 (HubSpot's webhooks keep being stored)
+// while the status API, the dashboard, the metrics and Slack say paused.
+func testSalesforceRefused(t *testing.T, e *Env) {
+	e.Salesforce.RefuseRefresh(true)
+	e.Salesforce.ExpireSessions()
+	if _, err := e.HubSpot.Create("contacts", map[string]string{"email": "held-sf@example.com", "lastname": "Held"}, ui); err != nil {
+		t.Fatal(err)
+	}
+	admin := []string{"Authorization", "Bearer e2e-admin-token"}
+	type direction struct {
+		State      string `json:"state"`
+		Reason     string `json:"reason"`
+		QueueDepth int    `json:"queue_depth"`
+	}
+	toSalesforce := func() (direction, error) {
+		_, body, err := Get(e.BridgeURLs[0]+"/api/v1/status", admin...)
+		var s struct {
+			Deliveries struct {
+				ToSalesforce direction `json:"to_salesforce"`
+			} `json:"deliveries"`
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(body), &s)
+		}
+		return s.Deliveries.ToSalesforce, err
+	}
+	waitFor(t, "the status API to say deliveries to Salesforce are paused", 30*time.Second, func() (bool, error) {
+		d, err := toSalesforce()
+		return d.State == "paused" && d.Reason != "", err
+	})
+	code, body, err := Get(e.BridgeURLs[0] + "/readyz")
+	if err != nil || code != 200 || !strings.Contains(body, `{"side":"salesforce","state":"paused"`) {
+		t.Fatalf("/readyz %d %s %v: want 200 naming Salesforce paused", code, body, err)
+	}
+	if _, page, err := Get(e.BridgeURLs[0]+"/", admin...); err != nil || !strings.Contains(page, `data-state="paused"`) ||
+		!strings.Contains(page, "Deliveries to Salesforce are paused") || !strings.Contains(page, `href="/connect/salesforce"`) {
+		t.Fatalf("the dashboard does not say Salesforce is paused with a Connect button (%v)", err)
+	}
+	if _, m, err := Get(e.BridgeURLs[0] + "/metrics"); err != nil || MetricValue(m, "hubforce_delivery_state", `to="salesforce"`, `state="paused"`) != 1 {
+		t.Fatalf("hubforce_delivery_state does not say paused (%v)", err)
+	}
+	waitFor(t, "a Slack alert", 10*time.Second, func() (bool, error) {
+		return slackSaid(e, "Deliveries to Salesforce are paused"), nil
+	})
+	// A webhook is still taken while paused.
+	before, err := toSalesforce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.HubSpot.Create("contacts", map[string]string{"email": "held-sf-2@example.com", "lastname": "Held"}, ui); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second change to be stored while paused", 30*time.Second, func() (bool, error) {
+		d, err := toSalesforce()
+		return d.QueueDepth > before.QueueDepth, err
+	})
+	e.Salesforce.RefuseRefresh(false)
+	code, body, err = Put(e.BridgeURLs[0]+"/api/v1/connections/salesforce", `{"refresh_token":"`+SalesforceRefresh+`"}`, admin...)
+	if err != nil || code/100 != 2 {
+		t.Fatalf("supplying credentials: %d %s %v", code, body, err)
+	}
+	waitFor(t, "the held changes to be delivered", 60*time.Second, func() (bool, error) {
+		return len(sfContactsByEmail(e, "held-sf@example.com")) == 1 && len(sfContactsByEmail(e, "held-sf-2@example.com")) == 1, nil
 	})
 }
 
@@ -470,7 +539,7 @@ func testBudget(t *testing.T, e *Env) {
 	}
 	waitFor(t, "/readyz to report the Salesforce budget", 30*time.Second, func() (bool, error) {
 		code, body, err := Get(e.BridgeURLs[0] + "/readyz")
-		return code == 503 && strings.Contains(body, "daily API usage"), err
+		return code == 200 && strings.Contains(body, "daily API usage"), err
 	})
 	if _, err := e.HubSpot.Create("contacts", map[string]string{"email": "budget-held@example.com", "lastname": "Held"}, ui); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,6 +30,9 @@ type Metrics struct {
 	HTTPDuration *prometheus.HistogramVec
 	// CommitDuration is how long a webhook waited for its commit.
 	CommitDuration prometheus.Histogram
+	// LastWebhook is when each side's last verified webhook arrived (or
+	// the process started, while none has).
+	LastWebhook *prometheus.GaugeVec
 	// Delivery holds the outbound series.
 	Delivery *Delivery
 }
@@ -64,8 +68,13 @@ func New() *Metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
 	}
-	reg.MustRegister(m.EventsIn, m.Decisions, m.Ignored, m.Refused, m.HTTPRequests, m.HTTPDuration, m.CommitDuration)
+	m.LastWebhook = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "hubforce_last_webhook_received_timestamp_seconds",
+		Help: "Unix time the last verified webhook from a side arrived at this process (its start time while none has).",
+	}, []string{"side"})
+	reg.MustRegister(m.EventsIn, m.Decisions, m.Ignored, m.Refused, m.HTTPRequests, m.HTTPDuration, m.CommitDuration, m.LastWebhook)
 	m.Delivery = newDelivery(reg)
+	m.initLabels(time.Now())
 	return m
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -56,14 +57,28 @@ type Server struct {
 
 	// BodyLimit caps webhook bodies in bytes (413 past it).
 	BodyLimit int64
-	// Ready lists the readiness checks (store, connections).
+	// Ready lists the checks readiness depends on: what the bridge needs to
+	// accept webhooks durably (the store). One failing answers 503.
 	Ready []Check
+	// APIs reports, per side (Check.Name is the side), whether calls to
+	// that CRM can be made now; Health is the delivery engine's state per
+	// direction. Both are named in /readyz's body and never make it fail:
+	// a paused connection must not take the bridge off the network while
+	// webhooks can still be stored (SPEC §2).
+	APIs   []Check
+	Health func() []hubforce.Health
 	// ReadyTimeout bounds all readiness checks together.
 	ReadyTimeout time.Duration
 	// Admin registers the operators' routes (admin API, dashboard, Connect
 	// flow); nil serves none.
 	Admin func(r chi.Router)
+
+	draining atomic.Bool
 }
+
+// Drain makes /readyz answer 503 from now on, so that the orchestrator
+// stops sending traffic while in-flight requests finish.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
@@ -87,9 +102,27 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
+// readiness is /readyz's body.
 type readiness struct {
-	Status  string   `json:"status"`
-	Reasons []string `json:"reasons,omitempty"`
+	Status string `json:"status"` // ready or unavailable
+	// Reasons are what makes it unavailable (store, draining); empty
+	// while ready.
+	Reasons []string `json:"reasons"`
+	// Connections says how each side is doing; informational.
+	Connections []connection `json:"connections"`
+}
+
+// connection is one side's state as /readyz names it.
+type connection struct {
+	Side hubforce.Side `json:"side"`
+	// State is the delivery engine's for deliveries to this side
+	// (flowing, failing, paused), or "unknown" without an engine.
+	State  hubforce.DeliveryState `json:"state"`
+	Reason string                 `json:"reason,omitempty"`
+	Since  *time.Time             `json:"since,omitempty"`
+	// API is "ok", or why calls to this side cannot be made now (refused
+	// credentials, a spent daily budget).
+	API string `json:"api"`
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +132,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	body := readiness{Status: "ready"}
+	body := readiness{Status: "ready", Reasons: []string{}, Connections: s.connections(ctx)}
+	if s.draining.Load() {
+		body.Reasons = append(body.Reasons, "draining: the process is shutting down")
+	}
 	for _, c := range s.Ready {
 		if err := c.Fn(ctx); err != nil {
 			body.Reasons = append(body.Reasons, c.Name+": "+err.Error())
@@ -110,8 +146,38 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		body.Status, code = "unavailable", http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+func (s *Server) connections(ctx context.Context) []connection {
+	out := []connection{}
+	health := map[hubforce.Side]hubforce.Health{}
+	if s.Health != nil {
+		for _, h := range s.Health() {
+			health[h.To] = h
+		}
+	}
+	for _, side := range []hubforce.Side{hubforce.HubSpot, hubforce.Salesforce} {
+		c := connection{Side: side, State: "unknown", API: "ok"}
+		if h, ok := health[side]; ok {
+			c.State, c.Reason = h.State, h.Reason
+			if !h.Since.IsZero() {
+				since := h.Since.UTC()
+				c.Since = &since
+			}
+		}
+		for _, check := range s.APIs {
+			if check.Name == string(side) {
+				if err := check.Fn(ctx); err != nil {
+					c.API = err.Error()
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // logRequests logs one line per request with the route pattern (never the

@@ -180,6 +180,7 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 // must retry. What the store decides on each change is counted when it
 // digests them (store.WithOnIngested).
 func (s *Server) commit(_ http.ResponseWriter, r *http.Request, side hubforce.Side, changes []hubforce.Change, ignored int) bool {
+	s.Metrics.WebhookReceived(side, time.Now())
 	if ignored > 0 {
 		s.Metrics.Ignored.WithLabelValues(string(side)).Add(float64(ignored))
 	}

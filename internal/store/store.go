@@ -43,6 +43,7 @@ type Store interface {
 	HistoryStore
 	CheckpointStore
 	WrittenStore
+	ActivityStore
 	hubforce.CredentialStore
 
 	// Stats reports the group committer's counters.

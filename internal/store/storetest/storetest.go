@@ -64,6 +64,9 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"CredentialLockExcludes", testCredentialLock},
 		{"PingAnswers", testPing},
 		{"IngestAfterCloseFails", testClosed},
+		{"ActivityCountsDecisionsPerBucket", testActivityBuckets},
+		{"FailureActivityByCategorySurvivesReplay", testFailureActivity},
+		{"RecentHistoryNewestFirst", testRecentHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB) })
