@@ -15,12 +15,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
-	"github.com/hubforce/hubforce/internal/hubspot"
 	"github.com/hubforce/hubforce/internal/logging"
 	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/reconcile"
-	"github.com/hubforce/hubforce/internal/salesforce"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
@@ -176,31 +175,17 @@ func checkCredentials(c config.Config, from hubforce.Side) error {
 // configured.
 func backfillClients(c config.Config, from hubforce.Side, creds hubforce.CredentialStore, log zerolog.Logger, bf *reconcile.Backfill) error {
 	if from == hubforce.HubSpot {
-		h := c.HubSpot
-		hs, err := hubspot.NewClient(hubspot.ClientConfig{BaseURL: h.APIURL, AccessToken: h.AccessToken,
-			ClientID: h.ClientID, ClientSecret: h.ClientSecret, RefreshToken: h.RefreshToken,
-			Credentials: creds, Log: log.With().Str("component", "hubspot").Logger()})
+		hs, err := bridge.HubSpotClient(c, creds, nil, log)
 		if err != nil {
 			return fmt.Errorf("connecting to HubSpot: %w", err)
 		}
 		bf.HubSpot = hs
 	}
-	s := c.Salesforce
-	if s.ClientID == "" {
+	if c.Salesforce.ClientID == "" {
 		log.Warn().Msg("no Salesforce credentials: the backfill cannot watch Salesforce's daily API budget")
 		return nil
 	}
-	var key []byte
-	if s.PrivateKeyFile != "" {
-		var err error
-		if key, err = os.ReadFile(s.PrivateKeyFile); err != nil {
-			return fmt.Errorf("%sSALESFORCE_PRIVATE_KEY_FILE: %w", config.Prefix, err)
-		}
-	}
-	sf, err := salesforce.NewClient(salesforce.ClientConfig{LoginURL: s.LoginURL, APIVersion: s.APIVersion,
-		ClientID: s.ClientID, ClientSecret: s.ClientSecret, RefreshToken: s.RefreshToken,
-		Username: s.Username, PrivateKeyPEM: key, Credentials: creds,
-		Log: log.With().Str("component", "salesforce").Logger()})
+	sf, err := bridge.SalesforceClient(c, creds, nil, log)
 	if err != nil {
 		return fmt.Errorf("connecting to Salesforce: %w", err)
 	}

@@ -59,14 +59,12 @@ func (s *Server) Handler() http.Handler {
 	r.Post("/oauth/v1/token", s.handleTokenGrant)
 	r.Get("/oauth/v1/access-tokens/{token}", s.handleAccessTokenInfo)
 	r.Get("/oauth/authorize", s.handleAuthorize)
-	r.Route("/oauth/{version}/token", func(r chi.Router) {
-		// v3 is the pre-dated name of these endpoints (changelog "New OAuth
-		// v3 API Endpoints"); the specs alias it to each dated version.
-		r.Use(s.servedVersion("v3"))
-		r.Post("/", s.handleTokenGrant)
-		r.Post("/introspect", s.handleIntrospect)
-		r.Post("/revoke", s.handleRevoke)
-	})
+	// v3 is the pre-dated name of these endpoints (changelog "New OAuth v3
+	// API Endpoints"); the specs alias it to each dated version.
+	oauth := r.With(s.servedVersion("v3"))
+	oauth.Post("/oauth/{version}/token", s.handleTokenGrant)
+	oauth.Post("/oauth/{version}/token/introspect", s.handleIntrospect)
+	oauth.Post("/oauth/{version}/token/revoke", s.handleRevoke)
 	r.Group(func(api chi.Router) {
 		api.Use(s.faults.Middleware(writeServerError, func(w http.ResponseWriter, _ *http.Request) {
 			writeRateLimited(w, "TEN_SECONDLY_ROLLING")
@@ -76,11 +74,9 @@ func (s *Server) Handler() http.Handler {
 		api.With(s.searchLimit, s.scoped(false)).Post("/crm/v3/objects/{objectType}/search", s.handleSearch)
 		api.Group(func(lim chi.Router) {
 			lim.Use(s.tenSecondly)
-			lim.Route("/crm/v3/objects/{objectType}", s.objectRoutes)
-			lim.Route("/crm/v4/objects/{objectType}/{objectId}/associations", func(r chi.Router) {
-				s.associationRoutes(r)
-				r.With(s.scoped(false)).Get("/{toObjectType}", s.handleAssocList)
-			})
+			s.objectRoutes(lim, "/crm/v3/objects/{objectType}")
+			s.associationRoutes(lim, "/crm/v4/objects/{objectType}/{objectId}/associations")
+			lim.With(s.scoped(false)).Get("/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}", s.handleAssocList)
 			lim.With(s.scoped(false)).Post("/crm/v4/associations/{objectType}/{toObjectType}/batch/read", s.handleAssocBatchRead)
 			lim.With(s.scoped(false)).Get("/crm/v3/properties/{objectType}", s.handleProperties)
 			lim.With(s.scoped(false)).Get("/crm/v3/properties/{objectType}/{propertyName}", s.handleProperty)
@@ -93,15 +89,12 @@ func (s *Server) Handler() http.Handler {
 			dated.With(s.searchLimit, s.scoped(false)).Post("/crm/objects/{version}/{objectType}/search", s.handleSearch)
 			dated.Group(func(lim chi.Router) {
 				lim.Use(s.tenSecondly)
-				lim.Route("/crm/objects/{version}/{objectType}", func(r chi.Router) {
-					s.objectRoutes(r)
-					r.Route("/{objectId}/associations", func(r chi.Router) {
-						s.associationRoutes(r)
-						// The single-record list is in the 2026-03 spec and
-						// gone from 2026-09's: batch/read replaces it.
-						r.With(s.onlyVersions("2026-03"), s.scoped(false)).Get("/{toObjectType}", s.handleAssocList)
-					})
-				})
+				s.objectRoutes(lim, "/crm/objects/{version}/{objectType}")
+				s.associationRoutes(lim, "/crm/objects/{version}/{objectType}/{objectId}/associations")
+				// The single-record list is in the 2026-03 spec and gone
+				// from 2026-09's: batch/read replaces it.
+				lim.With(s.onlyVersions("2026-03"), s.scoped(false)).
+					Get("/crm/objects/{version}/{objectType}/{objectId}/associations/{toObjectType}", s.handleAssocList)
 				lim.With(s.scoped(false)).Post("/crm/associations/{version}/{objectType}/{toObjectType}/batch/read", s.handleAssocBatchRead)
 				lim.With(s.scoped(false)).Get("/crm/properties/{version}/{objectType}", s.handleProperties)
 				lim.With(s.scoped(false)).Get("/crm/properties/{version}/{objectType}/{propertyName}", s.handleProperty)
@@ -116,30 +109,32 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-// objectRoutes are the CRM objects API under …/{objectType}.
-func (s *Server) objectRoutes(r chi.Router) {
+// objectRoutes are the CRM objects API under base (…/{objectType}). Full
+// patterns, not a subrouter: a call the fault injector answers must still
+// be counted under its own route.
+func (s *Server) objectRoutes(r chi.Router, base string) {
 	read, write := r.With(s.scoped(false)), r.With(s.scoped(true))
-	read.Get("/", s.handleList)
-	write.Post("/", s.handleCreate)
-	read.Get("/{objectId}", s.handleGet)
-	write.Patch("/{objectId}", s.handleUpdate)
-	write.Delete("/{objectId}", s.handleArchive)
-	read.Post("/batch/read", s.handleBatchRead)
-	write.Post("/batch/create", s.handleBatchCreate)
-	write.Post("/batch/update", s.handleBatchUpdate)
-	write.Post("/batch/upsert", s.handleBatchUpsert)
-	write.Post("/batch/archive", s.handleBatchArchive)
-	write.Post("/merge", s.handleMerge)
-	write.Post("/gdpr-delete", s.handleGDPRDelete)
+	read.Get(base, s.handleList)
+	write.Post(base, s.handleCreate)
+	read.Get(base+"/{objectId}", s.handleGet)
+	write.Patch(base+"/{objectId}", s.handleUpdate)
+	write.Delete(base+"/{objectId}", s.handleArchive)
+	read.Post(base+"/batch/read", s.handleBatchRead)
+	write.Post(base+"/batch/create", s.handleBatchCreate)
+	write.Post(base+"/batch/update", s.handleBatchUpdate)
+	write.Post(base+"/batch/upsert", s.handleBatchUpsert)
+	write.Post(base+"/batch/archive", s.handleBatchArchive)
+	write.Post(base+"/merge", s.handleMerge)
+	write.Post(base+"/gdpr-delete", s.handleGDPRDelete)
 }
 
-// associationRoutes are the single-pair association writes under
-// …/{objectType}/{objectId}/associations.
-func (s *Server) associationRoutes(r chi.Router) {
+// associationRoutes are the single-pair association writes under base
+// (…/{objectType}/{objectId}/associations).
+func (s *Server) associationRoutes(r chi.Router, base string) {
 	write := r.With(s.scoped(true))
-	write.Put("/default/{toObjectType}/{toObjectId}", s.handleAssocDefault)
-	write.Put("/{toObjectType}/{toObjectId}", s.handleAssocLabeled)
-	write.Delete("/{toObjectType}/{toObjectId}", s.handleAssocDelete)
+	write.Put(base+"/default/{toObjectType}/{toObjectId}", s.handleAssocDefault)
+	write.Put(base+"/{toObjectType}/{toObjectId}", s.handleAssocLabeled)
+	write.Delete(base+"/{toObjectType}/{toObjectId}", s.handleAssocDelete)
 }
 
 // writeServerError is the 5xx the fault injector answers with: HubSpot's
