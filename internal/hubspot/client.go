@@ -71,13 +71,13 @@ type Client struct {
 	// clientID and clientSecret identify the app to the token endpoints.
 	clientID, clientSecret string
 	tokenHTTP              *http.Client
-	http   *retryablehttp.Client
-	auth   bearer
-	limit  *rateLimiter
-	search *rate.Limiter
-	log    zerolog.Logger
-	now    func() time.Time
-	onCall func(string, int, time.Duration)
+	http                   *retryablehttp.Client
+	auth                   bearer
+	limit                  *rateLimiter
+	search                 *rate.Limiter
+	log                    zerolog.Logger
+	now                    func() time.Time
+	onCall                 func(string, int, time.Duration)
 }
 
 // NewClient checks cfg and builds a client. It makes no request.

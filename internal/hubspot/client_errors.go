@@ -20,10 +20,10 @@ type errorBody struct {
 	Message     string              `json:"message"`
 	Category    string              `json:"category"`
 	SubCategory subCategory         `json:"subCategory"`
-	ErrorType  string              `json:"errorType"`
-	PolicyName string              `json:"policyName"`
-	Context    map[string][]string `json:"context"`
-	Errors     []struct {
+	ErrorType   string              `json:"errorType"`
+	PolicyName  string              `json:"policyName"`
+	Context     map[string][]string `json:"context"`
+	Errors      []struct {
 		Message string              `json:"message"`
 		Code    string              `json:"code"`
 		Context map[string][]string `json:"context"`
