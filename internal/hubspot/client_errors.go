@@ -130,6 +130,15 @@ func errorFrom(b errorBody) *hubforce.APIError {
 		for _, f := range d.Context["propertyName"] {
 			addField(f)
 		}
+		// A 403 MISSING_SCOPES names the scopes needed (observed in
+		// errors[].context.requiredGranularScopes; the spec's example puts
+		// missingScopes in context): they are its "fields".
+		for _, sc := range d.Context["requiredGranularScopes"] {
+			addField(sc)
+		}
+	}
+	for _, sc := range b.Context["missingScopes"] {
+		addField(sc)
 	}
 	var said []string
 	for _, p := range propertyErrorsIn(b.Message) {

@@ -109,6 +109,7 @@ func (c *Client) Introspect(ctx context.Context) (TokenInfo, error) {
 // Subscription is one of the app's webhook subscriptions.
 type Subscription struct {
 	EventType    string // contact.creation, object.propertyChange…
+	ObjectTypeID string // 0-1, 0-2 for object.* subscriptions
 	PropertyName string
 	Active       bool
 }
@@ -148,6 +149,7 @@ func (c *Client) Webhooks(ctx context.Context, appID int64) (AppWebhooks, error)
 	var subs struct {
 		Results []struct {
 			EventType    string `json:"eventType"`
+			ObjectTypeID string `json:"objectTypeId"`
 			PropertyName string `json:"propertyName"`
 			Active       bool   `json:"active"`
 		} `json:"results"`
