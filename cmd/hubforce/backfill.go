@@ -160,7 +160,7 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 func checkCredentials(c config.Config, from hubforce.Side) error {
 	h, s := c.HubSpot, c.Salesforce
 	if from == hubforce.HubSpot && h.AccessToken == "" && (h.ClientID == "" || h.ClientSecret == "") {
-		return fmt.Errorf("backfill --from hubspot needs HubSpot credentials: set %[1]sHUBSPOT_ACCESS_TOKEN (private app), "+
+		return fmt.Errorf("backfill --from hubspot needs HubSpot credentials: set %[1]sHUBSPOT_ACCESS_TOKEN (static token), "+
 			"or %[1]sHUBSPOT_CLIENT_ID, %[1]sHUBSPOT_CLIENT_SECRET and %[1]sHUBSPOT_REFRESH_TOKEN", config.Prefix)
 	}
 	if from == hubforce.Salesforce && s.ClientID == "" {

@@ -252,7 +252,8 @@ func (c Config) SignedURL() string {
 // wants; config check prints them.
 func (c Config) Warnings() []string {
 	var out []string
-	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "http" {
+	// Loopback is the sandbox's and the tests' simulators, never HubSpot.
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "http" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
 		out = append(out, Prefix+"PUBLIC_URL is http://: HubSpot only calls HTTPS target URLs, so its webhooks cannot reach this URL")
 	}
 	return out

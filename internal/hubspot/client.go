@@ -35,7 +35,7 @@ var apiVersionRE = regexp.MustCompile(`^\d{4}-(03|09)$`)
 // (YYYY-03 or YYYY-09).
 func ValidAPIVersion(v string) bool { return apiVersionRE.MatchString(v) }
 
-// ClientConfig configures a Client. Set AccessToken for a private app, or
+// ClientConfig configures a Client. Set AccessToken for a static token, or
 // ClientID, ClientSecret and RefreshToken for OAuth.
 type ClientConfig struct {
 	BaseURL string // default DefaultBaseURL
