@@ -18,9 +18,7 @@ import (
 	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/logging"
-	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/reconcile"
-	"github.com/hubforce/hubforce/internal/store"
 )
 
 // maxBackfillBatch bounds --batch-size: one Ingest call commits a batch in
@@ -116,23 +114,15 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 	if err != nil {
 		return err
 	}
-	m := mapping.Default()
-	if c.MappingFile != "" {
-		if m, err = mapping.Load(c.MappingFile); err != nil {
-			return fmt.Errorf("HUBFORCE_MAPPING_FILE: %w", err)
-		}
+	m, err := bridge.LoadMapping(c)
+	if err != nil {
+		return err
 	}
-	if !opts.DryRun {
-		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-			return err
-		}
-	}
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	st, creds, err := openCredentialStore(ctx, c, !opts.DryRun)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = st.Close() }()
-	creds, _ := st.(hubforce.CredentialStore)
 	bf := &reconcile.Backfill{Store: st, Mapping: m, BudgetShare: c.SalesforceBudget, Out: out,
 		Log: log.With().Str("component", "backfill").Logger()}
 	if err := backfillClients(c, opts.From, creds, log, bf); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/doctor"
 	"github.com/hubforce/hubforce/internal/logging"
-	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
@@ -31,11 +31,12 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			if err := c.ValidateServe(); err != nil {
 				return fmt.Errorf("configuration is not valid (hubforce config check says more):\n%w", err)
 			}
-			m, source := mapping.Default(), "the built-in mapping"
+			m, err := bridge.LoadMapping(c)
+			if err != nil {
+				return err
+			}
+			source := "the built-in mapping"
 			if c.MappingFile != "" {
-				if m, err = mapping.Load(c.MappingFile); err != nil {
-					return fmt.Errorf("%sMAPPING_FILE: %w", config.Prefix, err)
-				}
 				source = config.Prefix + "MAPPING_FILE " + c.MappingFile
 			}
 			log, err := logging.New(os.Stderr, "warn", c.LogFormat)
@@ -45,15 +46,11 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			ctx := cmd.Context()
 			// The store holds the newest OAuth tokens (a refresh may
 			// rotate them): doctor uses and keeps them as serve does.
-			if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-				return err
-			}
-			st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+			st, creds, err := openCredentialStore(ctx, c, true)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = st.Close() }()
-			creds, _ := st.(hubforce.CredentialStore)
 			hs, err := bridge.HubSpotClient(c, creds, nil, log)
 			if err != nil {
 				return err
@@ -83,4 +80,20 @@ func salesforceFlow(c config.Config) string {
 		return "client credentials"
 	}
 	return "refresh token"
+}
+
+// openCredentialStore opens the configured store (migrating it first when migrate),
+// and its credentials, where OAuth tokens are kept across commands.
+func openCredentialStore(ctx context.Context, c config.Config, migrate bool) (store.Store, hubforce.CredentialStore, error) {
+	if migrate {
+		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
+			return nil, nil, err
+		}
+	}
+	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	if err != nil {
+		return nil, nil, err
+	}
+	creds, _ := st.(hubforce.CredentialStore)
+	return st, creds, nil
 }

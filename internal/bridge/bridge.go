@@ -49,7 +49,7 @@ type Options struct {
 // until ctx ends; then it stops accepting requests, lets in-flight ones and
 // the delivery round finish, and closes the store.
 func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) error {
-	m, err := loadMapping(c)
+	m, err := LoadMapping(c)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,9 @@ func prune(ctx context.Context, st store.Store, retention time.Duration, log zer
 	}
 }
 
-func loadMapping(c config.Config) (*mapping.Mapping, error) {
+// LoadMapping is the configured mapping: HUBFORCE_MAPPING_FILE, or the
+// built-in one.
+func LoadMapping(c config.Config) (*mapping.Mapping, error) {
 	if c.MappingFile == "" {
 		return mapping.Default(), nil
 	}

@@ -249,22 +249,20 @@ func subscribed(subs []hubspot.Subscription, obj hubforce.Object, kind string) b
 	return false
 }
 
+// webhookNames are an object's names in webhook subscriptions: the legacy
+// prefix and the objectTypeId of object.* ones.
+var webhookNames = map[hubforce.Object][2]string{hubforce.Contact: {"contact", "0-1"}, hubforce.Company: {"company", "0-2"}}
+
 func singular(obj hubforce.Object) string {
-	switch obj {
-	case hubforce.Contact:
-		return "contact"
-	case hubforce.Company:
-		return "company"
+	if n, ok := webhookNames[obj]; ok {
+		return n[0]
 	}
 	return obj.HubSpotName()
 }
 
 func typeID(obj hubforce.Object) string {
-	switch obj {
-	case hubforce.Contact:
-		return "0-1"
-	case hubforce.Company:
-		return "0-2"
+	if n, ok := webhookNames[obj]; ok {
+		return n[1]
 	}
 	return obj.HubSpotName()
 }

@@ -216,6 +216,16 @@ func (s *Server) handleTokenGrant(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.accessResponse(f.Get("refresh_token")))
 }
 
+// clientToken reads the introspect and revoke forms: the app's client id
+// and secret, checked, and the token asked about.
+func (s *Server) clientToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, "invalid_request", "BAD_REQUEST", "could not parse the form body")
+		return "", false
+	}
+	return r.PostForm.Get("token"), s.clientOK(w, r.PostForm)
+}
+
 // clientOK checks client_id and client_secret, answering the refusal.
 func (s *Server) clientOK(w http.ResponseWriter, f url.Values) bool {
 	switch {
@@ -278,14 +288,10 @@ func (s *Server) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
 // expired token answers {"active": false}, as RFC 7662 §2.2 prescribes (the
 // spec documents no other answer).
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, "invalid_request", "BAD_REQUEST", "could not parse the form body")
+	tok, ok := s.clientToken(w, r)
+	if !ok {
 		return
 	}
-	if !s.clientOK(w, r.PostForm) {
-		return
-	}
-	tok := r.PostForm.Get("token")
 	base := map[string]any{"active": true, "token": tok, "app_id": s.cfg.AppID, "client_id": s.cfg.ClientID,
 		"hub_id": s.cfg.PortalID, "hub_domain": "example.com", "user_id": installingUser, "user": "bridge@example.com"}
 	s.tokens.mu.Lock()
@@ -313,14 +319,10 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 // or refresh) stops working. The spec documents no success body; RFC 7009
 // §2.2 answers 200 with none.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, "invalid_request", "BAD_REQUEST", "could not parse the form body")
+	tok, ok := s.clientToken(w, r)
+	if !ok {
 		return
 	}
-	if !s.clientOK(w, r.PostForm) {
-		return
-	}
-	tok := r.PostForm.Get("token")
 	s.tokens.mu.Lock()
 	delete(s.tokens.access, tok)
 	delete(s.tokens.refresh, tok)
