@@ -133,9 +133,21 @@ type storeRun struct {
 
 func runStore(ctx context.Context, cfg e2eConfig, store, dbURL string) (storeRun, error) {
 	obs := newObserver()
+	hsProxy, err := startWebhookProxy(obs, hubspotWebhookSightings("jobtitle"))
+	if err != nil {
+		return storeRun{}, err
+	}
+	defer hsProxy.Close()
+	sfProxy, err := startWebhookProxy(obs, salesforceOutboundSightings("FirstName"))
+	if err != nil {
+		return storeRun{}, err
+	}
+	defer sfProxy.Close()
 	env, err := e2e.Start(ctx, e2e.Options{
-		DatabaseURL:          dbURL,
-		Env:                  map[string]string{"HUBFORCE_BATCH_LINGER": cfg.Linger.String()},
+		DatabaseURL: dbURL,
+		// HubSpot's webhooks reach the bridge through the proxy, whose URL
+		// the simulator signs.
+		Env:                  map[string]string{"HUBFORCE_BATCH_LINGER": cfg.Linger.String(), "HUBFORCE_PUBLIC_URL": hsProxy.URL},
 		HubSpotMiddleware:    writeRecorder(obs, "firstname"),
 		SalesforceMiddleware: writeRecorder(obs, "Title"),
 	})
@@ -143,16 +155,11 @@ func runStore(ctx context.Context, cfg e2eConfig, store, dbURL string) (storeRun
 		return storeRun{}, fmt.Errorf("starting the environment: %w", err)
 	}
 	defer func() { _ = env.Stop() }()
-	hsProxy, err := startWebhookProxy(obs, env.BridgeURLs[0], hubspotWebhookSightings("jobtitle"))
-	if err != nil {
-		return storeRun{}, err
+	for _, p := range []*webhookProxy{hsProxy, sfProxy} {
+		if err := p.SetTarget(env.BridgeURLs[0]); err != nil {
+			return storeRun{}, err
+		}
 	}
-	defer hsProxy.Close()
-	sfProxy, err := startWebhookProxy(obs, env.BridgeURLs[0], salesforceOutboundSightings("FirstName"))
-	if err != nil {
-		return storeRun{}, err
-	}
-	defer sfProxy.Close()
 	env.HubSpot.SetWebhookURL(hsProxy.URL + "/webhooks/hubspot")
 	env.Salesforce.SetOutboundURL(sfProxy.URL + "/webhooks/salesforce")
 

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -81,25 +82,33 @@ func (o *observer) lookup(seq int) (hook, write sightingAt, hookOK, writeOK bool
 	return hook, write, hookOK, writeOK
 }
 
-// webhookProxy is a reverse proxy to target that notes what each webhook
-// request carries. It keeps the Host header, as a real front would, so the
-// bridge verifies HubSpot's v3 signature against the URL HubSpot called.
+// webhookProxy is a reverse proxy to a target that notes what each webhook
+// request carries. It keeps the Host header, as a real front would; the
+// bridge is told the proxy's URL as its public URL, so it verifies
+// HubSpot's v3 signature against the URL the simulator called.
 type webhookProxy struct {
-	URL string
-	srv *http.Server
+	URL    string
+	srv    *http.Server
+	target atomic.Pointer[url.URL]
 }
 
-func startWebhookProxy(o *observer, target string, parse func([]byte) []sighting) (*webhookProxy, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, fmt.Errorf("webhook proxy target: %w", err)
-	}
+// startWebhookProxy listens at once (its URL is the bridge's public URL)
+// and forwards once SetTarget has named the bridge.
+func startWebhookProxy(o *observer, parse func([]byte) []sighting) (*webhookProxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("webhook proxy: %w", err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(u)
+	p := &webhookProxy{URL: "http://" + ln.Addr().String()}
+	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(p.target.Load())
+		pr.Out.Host = pr.In.Host
+	}}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.target.Load() == nil {
+			http.Error(w, "no target yet", http.StatusServiceUnavailable)
+			return
+		}
 		at := time.Now()
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -112,9 +121,19 @@ func startWebhookProxy(o *observer, target string, parse func([]byte) []sighting
 		// possible to the path it measures.
 		o.note(o.webhook, parse(body), at)
 	})
-	p := &webhookProxy{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
+	p.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
+}
+
+// SetTarget names the server requests are forwarded to.
+func (p *webhookProxy) SetTarget(target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("webhook proxy target: %w", err)
+	}
+	p.target.Store(u)
+	return nil
 }
 
 func (p *webhookProxy) Close() { _ = p.srv.Close() }

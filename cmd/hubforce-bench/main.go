@@ -196,6 +196,8 @@ func attackServe(bin, dbURL string, duration time.Duration, conns int) (result, 
 // attack runs a closed loop of conns workers for duration, each request a
 // fresh signed batch of ten contact property changes.
 func attack(url string, duration time.Duration, conns int) result {
+	// HubSpot signs the https:// URL it called (TLS ends at a proxy).
+	signed := "https://" + strings.TrimPrefix(url, "http://")
 	var seq atomic.Int64
 	targeter := func(t *vegeta.Target) error {
 		first := seq.Add(10)
@@ -216,7 +218,7 @@ func attack(url string, duration time.Duration, conns int) result {
 		t.Header = http.Header{
 			"Content-Type":                 {"application/json"},
 			hubspot.HeaderRequestTimestamp: {stamp},
-			hubspot.HeaderSignatureV3:      {base64.StdEncoding.EncodeToString(hubspot.SignV3(secret, http.MethodPost, url, body, stamp))},
+			hubspot.HeaderSignatureV3:      {base64.StdEncoding.EncodeToString(hubspot.SignV3(secret, http.MethodPost, signed, body, stamp))},
 		}
 		return nil
 	}

@@ -15,13 +15,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
-	"github.com/hubforce/hubforce/internal/hubspot"
 	"github.com/hubforce/hubforce/internal/logging"
-	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/reconcile"
-	"github.com/hubforce/hubforce/internal/salesforce"
-	"github.com/hubforce/hubforce/internal/store"
 )
 
 // maxBackfillBatch bounds --batch-size: one Ingest call commits a batch in
@@ -117,23 +114,15 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 	if err != nil {
 		return err
 	}
-	m := mapping.Default()
-	if c.MappingFile != "" {
-		if m, err = mapping.Load(c.MappingFile); err != nil {
-			return fmt.Errorf("HUBFORCE_MAPPING_FILE: %w", err)
-		}
+	m, err := bridge.LoadMapping(c)
+	if err != nil {
+		return err
 	}
-	if !opts.DryRun {
-		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-			return err
-		}
-	}
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	st, creds, err := openCredentialStore(ctx, c, !opts.DryRun)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = st.Close() }()
-	creds, _ := st.(hubforce.CredentialStore)
 	bf := &reconcile.Backfill{Store: st, Mapping: m, BudgetShare: c.SalesforceBudget, Out: out, SalesforceTriggers: true,
 		Log: log.With().Str("component", "backfill").Logger()}
 	if err := backfillClients(c, opts.From, creds, log, bf); err != nil {
@@ -161,7 +150,7 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 func checkCredentials(c config.Config, from hubforce.Side) error {
 	h, s := c.HubSpot, c.Salesforce
 	if from == hubforce.HubSpot && h.AccessToken == "" && (h.ClientID == "" || h.ClientSecret == "") {
-		return fmt.Errorf("backfill --from hubspot needs HubSpot credentials: set %[1]sHUBSPOT_ACCESS_TOKEN (private app), "+
+		return fmt.Errorf("backfill --from hubspot needs HubSpot credentials: set %[1]sHUBSPOT_ACCESS_TOKEN (static token), "+
 			"or %[1]sHUBSPOT_CLIENT_ID, %[1]sHUBSPOT_CLIENT_SECRET and %[1]sHUBSPOT_REFRESH_TOKEN", config.Prefix)
 	}
 	if from == hubforce.Salesforce && s.ClientID == "" {
@@ -176,31 +165,17 @@ func checkCredentials(c config.Config, from hubforce.Side) error {
 // configured.
 func backfillClients(c config.Config, from hubforce.Side, creds hubforce.CredentialStore, log zerolog.Logger, bf *reconcile.Backfill) error {
 	if from == hubforce.HubSpot {
-		h := c.HubSpot
-		hs, err := hubspot.NewClient(hubspot.ClientConfig{BaseURL: h.APIURL, AccessToken: h.AccessToken,
-			ClientID: h.ClientID, ClientSecret: h.ClientSecret, RefreshToken: h.RefreshToken,
-			Credentials: creds, Log: log.With().Str("component", "hubspot").Logger()})
+		hs, err := bridge.HubSpotClient(c, creds, nil, log)
 		if err != nil {
 			return fmt.Errorf("connecting to HubSpot: %w", err)
 		}
 		bf.HubSpot = hs
 	}
-	s := c.Salesforce
-	if s.ClientID == "" {
+	if c.Salesforce.ClientID == "" {
 		log.Warn().Msg("no Salesforce credentials: the backfill cannot watch Salesforce's daily API budget")
 		return nil
 	}
-	var key []byte
-	if s.PrivateKeyFile != "" {
-		var err error
-		if key, err = os.ReadFile(s.PrivateKeyFile); err != nil {
-			return fmt.Errorf("%sSALESFORCE_PRIVATE_KEY_FILE: %w", config.Prefix, err)
-		}
-	}
-	sf, err := salesforce.NewClient(salesforce.ClientConfig{LoginURL: s.LoginURL, APIVersion: s.APIVersion,
-		ClientID: s.ClientID, ClientSecret: s.ClientSecret, RefreshToken: s.RefreshToken,
-		Username: s.Username, PrivateKeyPEM: key, Credentials: creds,
-		Log: log.With().Str("component", "salesforce").Logger()})
+	sf, err := bridge.SalesforceClient(c, creds, nil, log)
 	if err != nil {
 		return fmt.Errorf("connecting to Salesforce: %w", err)
 	}

@@ -36,7 +36,12 @@ func newConfigCmd(g *globals) *cobra.Command {
 			if c.MappingFile != "" {
 				source = c.MappingFile
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "configuration OK; mapping OK (%s)\n", source)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "configuration OK; mapping OK (%s)\n", source)
+			fmt.Fprintf(out, "HubSpot webhook signatures are checked against %s\n", c.SignedURL())
+			for _, w := range c.Warnings() {
+				fmt.Fprintf(out, "warning: %s\n", w)
+			}
 			return nil
 		},
 	})

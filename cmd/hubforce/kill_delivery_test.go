@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
@@ -48,6 +49,11 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 		// Small batches, so that the kill lands between writes.
 		"HUBFORCE_BATCH_LINGER=10ms", "HUBFORCE_RETRY_MAX_DELAY=1s",
 	}
+	// The simulator calls plain http://addr and signs that URL (HubSpot
+	// would call https://), so the bridge is told its public URL, and the
+	// restarted process takes the same address.
+	addr := freeLoopbackAddr(t)
+	env = append(env, "HUBFORCE_LISTEN_ADDR="+addr, "HUBFORCE_PUBLIC_URL=http://"+addr)
 	p := startServe(t, dbURL, env...)
 	hs.SetWebhookURL("http://" + p.addr + "/webhooks/hubspot")
 	sf.SetOutboundURL("http://" + p.addr + "/webhooks/salesforce")
@@ -98,4 +104,18 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 		t.Fatalf("Salesforce holds %d contacts, want %d", total, n)
 	}
 	t.Logf("killed with %d of %d delivered; after the restart all %d delivered exactly once", before, n, n)
+}
+
+// freeLoopbackAddr is a loopback address with a port free a moment ago.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }

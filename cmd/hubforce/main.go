@@ -65,6 +65,7 @@ func newRoot() *cobra.Command {
 		newBackfillCmd(g),
 		newDLQCmd(g),
 		newConfigCmd(g),
+		newDoctorCmd(g),
 		newMigrateCmd(g),
 		newExplainCmd(g),
 	)

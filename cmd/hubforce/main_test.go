@@ -110,7 +110,10 @@ func signedRequest(url string, body []byte) *http.Request {
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
 	stamp := strconv.FormatInt(time.Now().UnixMilli(), 10)
-	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(hubspot.SignV3(testSecret, http.MethodPost, url, body, stamp)))
+	// HubSpot calls https://host (TLS ends at a proxy in front): that URL
+	// is signed.
+	signed := "https://" + strings.TrimPrefix(url, "http://")
+	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(hubspot.SignV3(testSecret, http.MethodPost, signed, body, stamp)))
 	req.Header.Set(hubspot.HeaderRequestTimestamp, stamp)
 	return req
 }

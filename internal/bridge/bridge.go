@@ -49,7 +49,7 @@ type Options struct {
 // until ctx ends; then it stops accepting requests, lets in-flight ones and
 // the delivery round finish, and closes the store.
 func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) error {
-	m, err := loadMapping(c)
+	m, err := LoadMapping(c)
 	if err != nil {
 		return err
 	}
@@ -178,6 +178,10 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if !api.Enabled() {
 		log.Warn().Msg("HUBFORCE_ADMIN_TOKEN is not set: the admin API and the dashboard are disabled")
 	}
+	log.Info().Str("signed_url", c.SignedURL()).Msg("HubSpot webhook signatures are checked against this URL; it must be the target URL of the app's webhooks")
+	for _, w := range c.Warnings() {
+		log.Warn().Msg(w)
+	}
 	connectH := connect.Handler(connect.Config{Sides: sides, PublicURL: c.PublicURL, Authorize: api.RequireOperator,
 		Key: connect.StateKey(c.SecretKey), Log: log.With().Str("component", "connect").Logger()})
 	srv.Admin = func(r chi.Router) {
@@ -250,19 +254,14 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 }
 
 // connectSides offers the OAuth Connect flow for each side configured for
-// OAuth (not for a private-app token or the JWT bearer flow).
+// OAuth (not for a static token or the JWT bearer flow). HubSpot's authorize
+// page is on its app host (HUBFORCE_HUBSPOT_APP_URL), never derived from
+// the API URL.
 func connectSides(c config.Config, hs *hubspot.Client, sf *salesforce.Client) []connect.Side {
 	var out []connect.Side
 	if c.HubSpot.ClientID != "" && c.HubSpot.ClientSecret != "" && c.HubSpot.AccessToken == "" {
-		api := strings.TrimRight(c.HubSpot.APIURL, "/")
-		authz := "https://app.hubspot.com/oauth/authorize"
-		if api != hubspot.DefaultBaseURL {
-			authz = api + "/oauth/authorize" // the simulator serves it on the API host
-		}
-		out = append(out, connect.Side{Name: hubforce.HubSpot, AuthorizeURL: authz, TokenURL: api + "/oauth/v1/token",
-			ClientID: c.HubSpot.ClientID, ClientSecret: c.HubSpot.ClientSecret,
-			Scopes: []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.companies.read", "crm.objects.companies.write"},
-			Apply:  hs.SetRefreshToken})
+		out = append(out, connect.Side{Name: hubforce.HubSpot, AuthorizeURL: hubspot.AuthorizeURL(c.HubSpot.AppURL), TokenURL: hs.TokenURL(),
+			ClientID: c.HubSpot.ClientID, ClientSecret: c.HubSpot.ClientSecret, Scopes: hubspot.Scopes(), Apply: hs.SetRefreshToken})
 	}
 	if c.Salesforce.ClientID != "" && c.Salesforce.ClientSecret != "" && c.Salesforce.Username == "" && !c.Salesforce.ClientCredentials {
 		login := strings.TrimRight(c.Salesforce.LoginURL, "/")
@@ -319,7 +318,9 @@ func prune(ctx context.Context, st store.Store, retention time.Duration, log zer
 	}
 }
 
-func loadMapping(c config.Config) (*mapping.Mapping, error) {
+// LoadMapping is the configured mapping: HUBFORCE_MAPPING_FILE, or the
+// built-in one.
+func LoadMapping(c config.Config) (*mapping.Mapping, error) {
 	if c.MappingFile == "" {
 		return mapping.Default(), nil
 	}
@@ -332,32 +333,53 @@ func loadMapping(c config.Config) (*mapping.Mapping, error) {
 
 // clients builds both CRM clients from the configuration.
 func clients(c config.Config, creds hubforce.CredentialStore, met *metrics.Metrics, log zerolog.Logger) (*hubspot.Client, *salesforce.Client, error) {
+	hs, err := HubSpotClient(c, creds, met.Delivery.OnCall(hubforce.HubSpot), log)
+	if err != nil {
+		return nil, nil, err
+	}
+	sf, err := SalesforceClient(c, creds, met.Delivery.OnCall(hubforce.Salesforce), log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return hs, sf, nil
+}
+
+// HubSpotClient builds the HubSpot client the configuration describes
+// (serve, backfill and doctor alike). creds and onCall may be nil.
+func HubSpotClient(c config.Config, creds hubforce.CredentialStore, onCall func(string, int, time.Duration), log zerolog.Logger) (*hubspot.Client, error) {
+	h := c.HubSpot
 	hs, err := hubspot.NewClient(hubspot.ClientConfig{
-		BaseURL: c.HubSpot.APIURL, AccessToken: c.HubSpot.AccessToken,
-		ClientID: c.HubSpot.ClientID, ClientSecret: c.HubSpot.ClientSecret, RefreshToken: c.HubSpot.RefreshToken,
-		Credentials: creds, Log: log.With().Str("component", "hubspot").Logger(),
-		OnCall: met.Delivery.OnCall(hubforce.HubSpot),
+		BaseURL: h.APIURL, APIVersion: h.APIVersion, AccessToken: h.AccessToken,
+		ClientID: h.ClientID, ClientSecret: h.ClientSecret, RefreshToken: h.RefreshToken,
+		Credentials: creds, Log: log.With().Str("component", "hubspot").Logger(), OnCall: onCall,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("hubspot connection: %w", err)
+		return nil, fmt.Errorf("hubspot connection: %w", err)
 	}
+	return hs, nil
+}
+
+// SalesforceClient builds the Salesforce client the configuration
+// describes. creds and onCall may be nil.
+func SalesforceClient(c config.Config, creds hubforce.CredentialStore, onCall func(string, int, time.Duration), log zerolog.Logger) (*salesforce.Client, error) {
+	s := c.Salesforce
 	var key []byte
-	if c.Salesforce.PrivateKeyFile != "" {
-		if key, err = os.ReadFile(c.Salesforce.PrivateKeyFile); err != nil {
-			return nil, nil, fmt.Errorf("HUBFORCE_SALESFORCE_PRIVATE_KEY_FILE: %w", err)
+	if s.PrivateKeyFile != "" {
+		var err error
+		if key, err = os.ReadFile(s.PrivateKeyFile); err != nil {
+			return nil, fmt.Errorf("%sSALESFORCE_PRIVATE_KEY_FILE: %w", config.Prefix, err)
 		}
 	}
 	sf, err := salesforce.NewClient(salesforce.ClientConfig{
-		LoginURL: c.Salesforce.LoginURL, APIVersion: c.Salesforce.APIVersion,
-		ClientID: c.Salesforce.ClientID, ClientSecret: c.Salesforce.ClientSecret, RefreshToken: c.Salesforce.RefreshToken,
-		Username: c.Salesforce.Username, PrivateKeyPEM: key, ClientCredentials: c.Salesforce.ClientCredentials,
-		Credentials: creds, Log: log.With().Str("component", "salesforce").Logger(),
-		OnCall: met.Delivery.OnCall(hubforce.Salesforce),
+		LoginURL: s.LoginURL, APIVersion: s.APIVersion, JWTAudience: s.JWTAudience,
+		ClientID: s.ClientID, ClientSecret: s.ClientSecret, RefreshToken: s.RefreshToken,
+		Username: s.Username, PrivateKeyPEM: key, ClientCredentials: s.ClientCredentials,
+		Credentials: creds, Log: log.With().Str("component", "salesforce").Logger(), OnCall: onCall,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("salesforce connection: %w", err)
+		return nil, fmt.Errorf("salesforce connection: %w", err)
 	}
-	return hs, sf, nil
+	return sf, nil
 }
 
 func salesforceGuard(c config.Config) (server.Guard, error) {

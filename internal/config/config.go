@@ -9,11 +9,14 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/joho/godotenv"
+
+	"github.com/hubforce/hubforce/internal/hubspot"
 )
 
 // Config is the whole configuration. Field tags name the variables without
@@ -62,6 +65,12 @@ type HubSpot struct {
 	ClientID     string `env:"CLIENT_ID"`
 	RefreshToken string `env:"REFRESH_TOKEN"`
 	APIURL       string `env:"API_URL" envDefault:"https://api.hubapi.com"`
+	// APIVersion is the date-based version of every HubSpot call
+	// (hubspot.DefaultAPIVersion).
+	APIVersion string `env:"API_VERSION" envDefault:"2026-03"`
+	// AppURL is HubSpot's app host, where Connect sends the operator to
+	// authorise (https://app-eu1.hubspot.com for EU-hosted accounts).
+	AppURL string `env:"APP_URL" envDefault:"https://app.hubspot.com"`
 }
 
 // Salesforce holds the HUBFORCE_SALESFORCE_* variables.
@@ -73,9 +82,12 @@ type Salesforce struct {
 	RefreshToken   string `env:"REFRESH_TOKEN"`
 	Username       string `env:"USERNAME"`
 	PrivateKeyFile string `env:"PRIVATE_KEY_FILE"`
-	APIVersion     string `env:"API_VERSION" envDefault:"v66.0"`
-	AllowedIPs     string `env:"ALLOWED_IPS"`
-	ClientCAFile   string `env:"CLIENT_CA_FILE"`
+	APIVersion     string `env:"API_VERSION" envDefault:"v68.0"`
+	// JWTAudience is the JWT bearer assertion's aud: the authorization
+	// server, not the URL the token is posted to.
+	JWTAudience  string `env:"JWT_AUDIENCE" envDefault:"https://login.salesforce.com"`
+	AllowedIPs   string `env:"ALLOWED_IPS"`
+	ClientCAFile string `env:"CLIENT_CA_FILE"`
 	// ClientCredentials selects the client credentials flow.
 	ClientCredentials bool `env:"CLIENT_CREDENTIALS"`
 }
@@ -168,10 +180,20 @@ func (c Config) ValidateServe() error {
 	if id := c.Salesforce.OrgID; id != "" && len(id) != 15 && len(id) != 18 {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_ORG_ID must be a 15- or 18-character id, got %d characters", Prefix, len(id)))
 	}
-	if c.PublicURL != "" {
-		if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%sPUBLIC_URL must be an absolute URL such as https://sync.example.com", Prefix))
-		}
+	if c.PublicURL != "" && !absoluteURL(c.PublicURL) {
+		errs = append(errs, fmt.Errorf("%sPUBLIC_URL must be an absolute URL such as https://sync.example.com", Prefix))
+	}
+	if !hubspot.ValidAPIVersion(c.HubSpot.APIVersion) {
+		errs = append(errs, fmt.Errorf("%sHUBSPOT_API_VERSION must be a date-based version such as 2026-03, got %q", Prefix, c.HubSpot.APIVersion))
+	}
+	if !absoluteURL(c.HubSpot.AppURL) {
+		errs = append(errs, fmt.Errorf("%sHUBSPOT_APP_URL must be HubSpot's app host, such as https://app.hubspot.com or https://app-eu1.hubspot.com", Prefix))
+	}
+	if !salesforceVersionRE.MatchString(c.Salesforce.APIVersion) {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_API_VERSION must look like v68.0, got %q", Prefix, c.Salesforce.APIVersion))
+	}
+	if !absoluteURL(c.Salesforce.JWTAudience) {
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_JWT_AUDIENCE must be https://login.salesforce.com, https://test.salesforce.com or an Experience Cloud site URL", Prefix))
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, fmt.Errorf("%sDATABASE_URL must start with sqlite: or postgres://", Prefix))
@@ -183,10 +205,10 @@ func (c Config) ValidateServe() error {
 		errs = append(errs, fmt.Errorf("%sSALESFORCE_BUDGET_PAUSE must be between %sSALESFORCE_BUDGET_SHARE and 1, got %v", Prefix, Prefix, c.SalesforcePause))
 	}
 	if c.HubSpot.AccessToken == "" && (c.HubSpot.ClientID == "" || c.HubSpot.RefreshToken == "") {
-		errs = append(errs, fmt.Errorf("HubSpot credentials: set %sHUBSPOT_ACCESS_TOKEN (private app), or %sHUBSPOT_CLIENT_ID and %sHUBSPOT_REFRESH_TOKEN (OAuth)", Prefix, Prefix, Prefix))
+		errs = append(errs, fmt.Errorf("HubSpot credentials: set %sHUBSPOT_ACCESS_TOKEN (the static token of a privately distributed app), or %sHUBSPOT_CLIENT_ID and %sHUBSPOT_REFRESH_TOKEN (OAuth)", Prefix, Prefix, Prefix))
 	}
 	if c.Salesforce.ClientID == "" {
-		errs = append(errs, fmt.Errorf("%sSALESFORCE_CLIENT_ID is required (the connected app's consumer key)", Prefix))
+		errs = append(errs, fmt.Errorf("%sSALESFORCE_CLIENT_ID is required (the External Client App's consumer key)", Prefix))
 	} else if c.Salesforce.RefreshToken == "" && c.Salesforce.ClientSecret == "" && (c.Salesforce.Username == "" || c.Salesforce.PrivateKeyFile == "") {
 		errs = append(errs, fmt.Errorf("Salesforce credentials: set %sSALESFORCE_REFRESH_TOKEN, or %sSALESFORCE_USERNAME and %sSALESFORCE_PRIVATE_KEY_FILE (JWT bearer), or %sSALESFORCE_CLIENT_SECRET (client credentials)", Prefix, Prefix, Prefix, Prefix))
 	}
@@ -203,4 +225,36 @@ func (c Config) ValidateServe() error {
 		errs = append(errs, fmt.Errorf("%sWORKERS must be 0 (take webhooks only) or more", Prefix))
 	}
 	return errors.Join(errs...)
+}
+
+var (
+	salesforceVersionRE = regexp.MustCompile(`^v\d+\.\d$`)
+)
+
+func absoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// SignedURL says which URL HubSpot's v2/v3 signatures are checked against:
+// HubSpot signs the full URL it called, and it only calls HTTPS target URLs
+// (webhooks guide), so without HUBFORCE_PUBLIC_URL the bridge assumes
+// https:// and the Host header — right behind a TLS-terminating proxy that
+// keeps the Host.
+func (c Config) SignedURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/") + "/webhooks/hubspot (" + Prefix + "PUBLIC_URL)"
+	}
+	return "https://{Host header}/webhooks/hubspot (" + Prefix + "PUBLIC_URL unset: https:// and the Host the request names)"
+}
+
+// Warnings are setups serve accepts that are probably not what the user
+// wants; config check prints them.
+func (c Config) Warnings() []string {
+	var out []string
+	// Loopback is the sandbox's and the tests' simulators, never HubSpot.
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme == "http" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
+		out = append(out, Prefix+"PUBLIC_URL is http://: HubSpot only calls HTTPS target URLs, so its webhooks cannot reach this URL")
+	}
+	return out
 }

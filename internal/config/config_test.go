@@ -72,3 +72,52 @@ func TestLoadEnvFileYieldsToEnvironment(t *testing.T) {
 		t.Fatalf("got listen %q token %q", c.ListenAddr, c.AdminToken)
 	}
 }
+
+func validVars() map[string]string {
+	return map[string]string{"HUBFORCE_SALESFORCE_ORG_ID": "00D000000000001AAA", "HUBFORCE_HUBSPOT_CLIENT_SECRET": "s",
+		"HUBFORCE_HUBSPOT_ACCESS_TOKEN": "pat", "HUBFORCE_SALESFORCE_CLIENT_ID": "id", "HUBFORCE_SALESFORCE_REFRESH_TOKEN": "r",
+		"HUBFORCE_SECRET_KEY": "k"}
+}
+
+// TestVersionsAndHosts: the 2026 defaults, and each new setting refused
+// with its variable named.
+func TestVersionsAndHosts(t *testing.T) {
+	c, err := Parse(validVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HubSpot.APIVersion != "2026-03" || c.HubSpot.AppURL != "https://app.hubspot.com" || c.Salesforce.APIVersion != "v68.0" ||
+		c.Salesforce.JWTAudience != "https://login.salesforce.com" {
+		t.Fatalf("defaults: %+v %+v", c.HubSpot, c.Salesforce)
+	}
+	for k, v := range map[string]string{
+		"HUBFORCE_HUBSPOT_API_VERSION":     "v3",
+		"HUBFORCE_HUBSPOT_APP_URL":         "app.hubspot.com",
+		"HUBFORCE_SALESFORCE_API_VERSION":  "68",
+		"HUBFORCE_SALESFORCE_JWT_AUDIENCE": "login.salesforce.com",
+	} {
+		vars := validVars()
+		vars[k] = v
+		c, err := Parse(vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.ValidateServe(); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, v, err)
+		}
+	}
+}
+
+func TestSignedURLAndWarnings(t *testing.T) {
+	c, _ := Parse(validVars())
+	if got := c.SignedURL(); !strings.HasPrefix(got, "https://{Host header}/webhooks/hubspot") {
+		t.Errorf("unset public URL: %s", got)
+	}
+	c.PublicURL = "http://sync.example.com/"
+	if got := c.SignedURL(); !strings.HasPrefix(got, "http://sync.example.com/webhooks/hubspot") {
+		t.Errorf("public URL: %s", got)
+	}
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "HubSpot only calls HTTPS") {
+		t.Errorf("warnings for an http public URL: %v", w)
+	}
+}

@@ -35,7 +35,7 @@ type Side struct {
 	// AuthorizeURL is the provider's authorization endpoint
 	// (https://app.hubspot.com/oauth/authorize,
 	// https://login.salesforce.com/services/oauth2/authorize); TokenURL its
-	// token endpoint (https://api.hubapi.com/oauth/v1/token,
+	// token endpoint (https://api.hubapi.com/oauth/2026-03/token,
 	// https://login.salesforce.com/services/oauth2/token).
 	AuthorizeURL, TokenURL string
 	ClientID, ClientSecret string

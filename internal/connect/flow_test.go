@@ -24,7 +24,7 @@ func TestConnectBothSides(t *testing.T) {
 		rec                        *recorder
 		tokenURL, clientID, secret string
 	}{
-		{"hubspot", "HubSpot connected", f.hsApply, f.hs.URL + "/oauth/v1/token", hsClientID, hsSecret},
+		{"hubspot", "HubSpot connected", f.hsApply, f.hs.URL + "/oauth/2026-03/token", hsClientID, hsSecret},
 		{"salesforce", "Salesforce connected", f.sfApp, f.sf.URL + "/services/oauth2/token", sfClientID, sfSecret},
 	}
 	for _, tc := range cases {
@@ -84,7 +84,7 @@ func TestConnectResumesPausedHubSpotClient(t *testing.T) {
 
 	f2Tokens := &recorder{}
 	f2 := newFixture(t, func(c *Config) {
-		c.Sides[0].AuthorizeURL, c.Sides[0].TokenURL = f.hs.URL+"/oauth/authorize", f.hs.URL+"/oauth/v1/token"
+		c.Sides[0].AuthorizeURL, c.Sides[0].TokenURL = f.hs.URL+"/oauth/authorize", f.hs.URL+"/oauth/2026-03/token"
 		c.Sides[0].Apply = func(ctx context.Context, tok string) error {
 			_ = f2Tokens.apply(ctx, tok)
 			return client.SetRefreshToken(ctx, tok)
@@ -101,7 +101,7 @@ func TestConnectResumesPausedHubSpotClient(t *testing.T) {
 		t.Fatalf("Read after Connect: %v", err)
 	}
 	got := f2Tokens.got()
-	if len(got) != 1 || !refreshWorks(t, f.hs.URL+"/oauth/v1/token", hsClientID, hsSecret, got[0]) {
+	if len(got) != 1 || !refreshWorks(t, f.hs.URL+"/oauth/2026-03/token", hsClientID, hsSecret, got[0]) {
 		t.Fatalf("Apply got %q", got)
 	}
 	for _, logs := range []string{f.logs.String(), f2.logs.String()} {
@@ -279,7 +279,7 @@ func TestRedirectURI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		h := Handler(Config{PublicURL: tc.public, Key: StateKey("k"), Authorize: func(n http.Handler) http.Handler { return n },
-			Sides: []Side{{Name: hubforce.HubSpot, AuthorizeURL: "https://app.hubspot.com/oauth/authorize", TokenURL: "https://api.hubapi.com/oauth/v1/token",
+			Sides: []Side{{Name: hubforce.HubSpot, AuthorizeURL: "https://app.hubspot.com/oauth/authorize", TokenURL: "https://api.hubapi.com/oauth/2026-03/token",
 				ClientID: "c", Scopes: []string{"oauth"}, Apply: (&recorder{}).apply}}})
 		req, _ := http.NewRequest(http.MethodGet, "http://bridge.internal/connect/hubspot", nil)
 		req.RequestURI = "/connect/hubspot"

@@ -79,7 +79,7 @@ func newFixture(t *testing.T, mutate func(*Config)) *fixture {
 	f.sfSim.SetURL(f.sf.URL)
 	cfg := Config{
 		Sides: []Side{
-			{Name: hubforce.HubSpot, AuthorizeURL: f.hs.URL + "/oauth/authorize", TokenURL: f.hs.URL + "/oauth/v1/token",
+			{Name: hubforce.HubSpot, AuthorizeURL: f.hs.URL + "/oauth/authorize", TokenURL: f.hs.URL + "/oauth/2026-03/token",
 				ClientID: hsClientID, ClientSecret: hsSecret, Scopes: []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"},
 				Apply: f.hsApply.apply},
 			{Name: hubforce.Salesforce, AuthorizeURL: f.sf.URL + "/services/oauth2/authorize", TokenURL: f.sf.URL + "/services/oauth2/token",

@@ -20,6 +20,9 @@ type HubSpotClient interface {
 	PrimaryCompanies(ctx context.Context, contactIDs []string) (map[string]string, error)
 	SetPrimaryCompany(ctx context.Context, contactID, companyID string) error
 	Ready(ctx context.Context) error
+	// BatchCall names a batch call for the record's history
+	// ("POST /crm/objects/2026-03/contacts/batch/create").
+	BatchCall(obj hubforce.Object, op string) string
 }
 
 // HubSpot is the HubSpot adapter: webhooks name the property that changed
@@ -112,13 +115,15 @@ func (h *HubSpot) Write(ctx context.Context, obj hubforce.Object, writes []Write
 		case len(props) > 0:
 			updates, updateIn, updateIDs = append(updates, i), append(updateIn, props), append(updateIDs, w.ID)
 		default:
-			b.out[i] = hubforce.WriteResult{ID: w.ID, Call: "PUT /crm/associations/{contact}/{company}"}
+			// Only the company moves: HubSpot refuses an input without
+			// properties, so the association call below is the write.
+			b.out[i] = hubforce.WriteResult{ID: w.ID, Call: "PUT …/associations/companies/{companyId}"}
 		}
 	}
-	b.run(creates, "POST /crm/objects/"+obj.HubSpotName()+"/batch/create", func() ([]hubforce.WriteResult, error) {
+	b.run(creates, h.Client.BatchCall(obj, "create"), func() ([]hubforce.WriteResult, error) {
 		return h.Client.Create(ctx, obj, createIn)
 	})
-	b.run(updates, "POST /crm/objects/"+obj.HubSpotName()+"/batch/update", func() ([]hubforce.WriteResult, error) {
+	b.run(updates, h.Client.BatchCall(obj, "update"), func() ([]hubforce.WriteResult, error) {
 		return h.Client.Update(ctx, obj, updateIDs, updateIn)
 	})
 	for i, w := range writes {

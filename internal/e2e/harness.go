@@ -174,10 +174,16 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	}
 
 	vars := map[string]string{
-		"HUBFORCE_DATABASE_URL":             o.DatabaseURL,
-		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    HubSpotClientSecret,
-		"HUBFORCE_HUBSPOT_APP_ID":           fmt.Sprint(HubSpotAppID),
-		"HUBFORCE_HUBSPOT_API_URL":          e.HubSpotURL,
+		"HUBFORCE_DATABASE_URL":          o.DatabaseURL,
+		"HUBFORCE_HUBSPOT_CLIENT_SECRET": HubSpotClientSecret,
+		"HUBFORCE_HUBSPOT_APP_ID":        fmt.Sprint(HubSpotAppID),
+		"HUBFORCE_HUBSPOT_API_URL":       e.HubSpotURL,
+		// The simulator serves HubSpot's app host (the authorize page) on
+		// its one address.
+		"HUBFORCE_HUBSPOT_APP_URL": e.HubSpotURL,
+		// The simulator calls the bridge over plain HTTP and signs that URL
+		// (HubSpot would call https://): the public URL says so.
+		"HUBFORCE_PUBLIC_URL":               e.BridgeURLs[0],
 		"HUBFORCE_SALESFORCE_ORG_ID":        SalesforceOrg,
 		"HUBFORCE_SALESFORCE_LOGIN_URL":     e.SalesforceURL,
 		"HUBFORCE_SALESFORCE_CLIENT_ID":     SalesforceClientID,

@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,8 +18,12 @@ import (
 // refreshEarly is how long before expiry an access token is replaced.
 // HubSpot access tokens last 30 minutes (expires_in 1800) and HubSpot warns
 // that a 401 is not a reliable expiry signal, so refresh ahead of time
-// (developers.hubspot.com/docs/api/oauth/tokens, "Refresh an access token";
-// WIRE.md "OAuth").
+// (developers.hubspot.com/docs/api-reference/legacy/authentication/manage-oauth-tokens,
+// "Refresh an access token"). Refreshes go to the dated token endpoint,
+// POST /oauth/{version}/token, form-encoded with every parameter in the body
+// (Auth OAuth 2026-03 spec); its errors carry RFC 6749's error and
+// error_description beside HubSpot's status and message (changelog "New
+// OAuth v3 API Endpoints and Standardized Error Responses").
 const refreshEarly = 5 * time.Minute
 
 // bearer supplies the Authorization header for API calls.
@@ -33,15 +38,16 @@ type bearer interface {
 	setRefreshToken(ctx context.Context, tok string) error
 }
 
-// staticBearer is a private-app token: it never expires (HubSpot documents
-// none) and cannot be refreshed.
+// staticBearer is the static token of a privately distributed app (or of a
+// legacy private app): it never expires (HubSpot documents none) and
+// cannot be refreshed.
 type staticBearer string
 
 func (s staticBearer) token(context.Context) (string, error) { return string(s), nil }
 func (s staticBearer) invalidate(string) bool                { return false }
 func (s staticBearer) ready(context.Context) error           { return nil }
 func (s staticBearer) setRefreshToken(context.Context, string) error {
-	return errors.New("hubspot: a private-app token has no refresh token")
+	return errors.New("hubspot: a static access token has no refresh token")
 }
 
 // oauthBearer refreshes HubSpot OAuth access tokens with x/oauth2 and
@@ -72,6 +78,7 @@ type oauthBearer struct {
 // against the API's rate limits, so they skip the limiter.
 type tokenCalls struct {
 	base   http.RoundTripper
+	route  string
 	onCall func(string, int, time.Duration)
 }
 
@@ -83,17 +90,17 @@ func (t tokenCalls) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		t.onCall(routeToken, status, time.Since(start))
+		t.onCall(t.route, status, time.Since(start))
 	}
 	return resp, err
 }
 
-const routeToken = "POST /oauth/v1/token"
+const routeToken = "POST /oauth/{version}/token"
 
-func newOAuthBearer(cfg ClientConfig, httpc *http.Client) *oauthBearer {
+func newOAuthBearer(cfg ClientConfig, tokenURL string, httpc *http.Client) *oauthBearer {
 	return &oauthBearer{
 		conf: &oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-			Endpoint: oauth2.Endpoint{TokenURL: cfg.BaseURL + "/oauth/v1/token", AuthStyle: oauth2.AuthStyleInParams}},
+			Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}},
 		store: cfg.Credentials, now: cfg.Now, log: cfg.Log, refresh: cfg.RefreshToken,
 		refreshCtx: context.WithValue(context.Background(), oauth2.HTTPClient, httpc),
 		timeout:    httpc.Timeout,
@@ -219,6 +226,10 @@ func (b *oauthBearer) refreshLocked(ctx context.Context) error {
 func (b *oauthBearer) refreshFailed(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
+		if re.ErrorCode == "" {
+			// A body with only the legacy fields: map the status.
+			re.ErrorCode, re.ErrorDescription = legacyOAuthError(re.Body)
+		}
 		switch re.ErrorCode {
 		case "invalid_grant":
 			return b.refusedWith(re.ErrorCode, re.ErrorDescription)
@@ -274,4 +285,23 @@ func (b *oauthBearer) setRefreshToken(ctx context.Context, tok string) error {
 	}
 	b.log.Info().Msg("new HubSpot credentials supplied; deliveries resume")
 	return b.ready(ctx)
+}
+
+// legacyOAuthError reads HubSpot's older token error body ({status,
+// message}) as RFC 6749's error and description.
+func legacyOAuthError(body []byte) (code, desc string) {
+	var b struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return "", ""
+	}
+	switch b.Status {
+	case "BAD_REFRESH_TOKEN", "BAD_AUTH_CODE", "BAD_REDIRECT_URI":
+		return "invalid_grant", b.Message
+	case "BAD_CLIENT_ID", "BAD_CLIENT_SECRET":
+		return "invalid_client", b.Message
+	}
+	return "", b.Message
 }

@@ -45,7 +45,7 @@ func TestRefreshesBeforeExpiry(t *testing.T) {
 	}
 	tokenCalls := 0
 	for _, s := range e.calls.all() {
-		if s == routeToken+" 200" {
+		if s == tokenRoute+" 200" {
 			tokenCalls++
 		}
 	}
@@ -138,7 +138,7 @@ func TestRefusedRefreshPausesUntilNewToken(t *testing.T) {
 // which refresh token each request sent.
 func rotatingToken(next http.Handler, to string, sent *[]string, mu *sync.Mutex) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/oauth/v1/token" {
+		if r.URL.Path != "/oauth/2026-03/token" {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -144,7 +144,7 @@ func (c *Client) do(ctx context.Context, method, route, path string, in, out any
 			return 0, fmt.Errorf("hubspot %s: encoding the request: %w", route, err)
 		}
 	}
-	ctx = context.WithValue(ctx, routeKey{}, routeInfo{pattern: route, search: isSearch(route), creates: route == routeBatchCreate})
+	ctx = context.WithValue(ctx, routeKey{}, routeInfo{pattern: c.label(route), search: isSearch(route), creates: route == routeBatchCreate})
 	for attempt := 0; ; attempt++ {
 		tok, err := c.auth.token(ctx)
 		if err != nil {

@@ -16,17 +16,30 @@ import (
 // adds errorType and policyName (usage-details page); batch errors in a 207
 // carry the same shape per failed input, with context naming the input.
 type errorBody struct {
-	Status     string              `json:"status"`
-	Message    string              `json:"message"`
-	Category   string              `json:"category"`
-	ErrorType  string              `json:"errorType"`
-	PolicyName string              `json:"policyName"`
-	Context    map[string][]string `json:"context"`
-	Errors     []struct {
+	Status      string              `json:"status"`
+	Message     string              `json:"message"`
+	Category    string              `json:"category"`
+	SubCategory subCategory         `json:"subCategory"`
+	ErrorType   string              `json:"errorType"`
+	PolicyName  string              `json:"policyName"`
+	Context     map[string][]string `json:"context"`
+	Errors      []struct {
 		Message string              `json:"message"`
 		Code    string              `json:"code"`
 		Context map[string][]string `json:"context"`
 	} `json:"errors"`
+}
+
+// subCategory is a string in HubSpot's answers and in most specs; the
+// StandardError schema types it as an object, which then reads as "".
+type subCategory string
+
+func (s *subCategory) UnmarshalJSON(b []byte) error {
+	var v string
+	if json.Unmarshal(b, &v) == nil {
+		*s = subCategory(v)
+	}
+	return nil
 }
 
 // classify turns a non-2xx answer into an APIError:
@@ -37,7 +50,12 @@ type errorBody struct {
 //   - 401 → Auth (the caller has already refreshed once); 403 MISSING_SCOPES
 //     → Auth (error-handling page; the app must be re-authorised);
 //   - 400 VALIDATION_ERROR / PROPERTY_DOESNT_EXIST → Validation with the
-//     message and the property names (using-object-apis page);
+//     message and the property names (using-object-apis page), also for
+//     an admin's property validation rule ("Property values were not
+//     valid: [{…"error":"INVALID_ALPHA","message":"Enter only letters"…}]",
+//     changelog "Property Validations Rules will be enforced for APIs and
+//     Integrations"; enforced by the 2026-09 API as well), whose message
+//     leads the error's;
 //   - 404 → NotFound; 409 CONFLICT → Conflict ("Contact already exists.
 //     Existing ID: N", observed widely);
 //   - anything else → Permanent.
@@ -112,12 +130,30 @@ func errorFrom(b errorBody) *hubforce.APIError {
 		for _, f := range d.Context["propertyName"] {
 			addField(f)
 		}
+		// A 403 MISSING_SCOPES names the scopes needed (observed in
+		// errors[].context.requiredGranularScopes; the spec's example puts
+		// missingScopes in context): they are its "fields".
+		for _, sc := range d.Context["requiredGranularScopes"] {
+			addField(sc)
+		}
 	}
+	for _, sc := range b.Context["missingScopes"] {
+		addField(sc)
+	}
+	var said []string
 	for _, p := range propertyErrorsIn(b.Message) {
 		addField(p.Name)
 		if p.Error != "" && (e.Code == "" || e.Code == b.Category) {
 			e.Code = p.Error
 		}
+		if p.Message != "" {
+			said = append(said, p.Name+": "+p.Message)
+		}
+	}
+	if len(said) > 0 {
+		// The per-property messages (an admin's rule says what it wants)
+		// first; HubSpot's whole message after them.
+		e.Message = strings.Join(said, "; ") + " — " + b.Message
 	}
 	return e
 }
@@ -125,8 +161,9 @@ func errorFrom(b errorBody) *hubforce.APIError {
 var propertyListRE = regexp.MustCompile(`(?s)Property values were not valid: (\[.*\])`)
 
 type propertyError struct {
-	Name  string `json:"name"`
-	Error string `json:"error"`
+	Name    string `json:"name"`
+	Error   string `json:"error"`
+	Message string `json:"message"`
 }
 
 func propertyErrorsIn(msg string) []propertyError {

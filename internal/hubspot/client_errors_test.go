@@ -35,7 +35,7 @@ func TestClassify(t *testing.T) {
 		{"423 locked", 423, "", `{}`, hubforce.Retryable, "", nil, lockedWait},
 		{"477 migration", 477, "3600", `{}`, hubforce.Retryable, "", nil, time.Hour},
 		{"401", 401, "", `{"category":"EXPIRED_AUTHENTICATION","message":"The OAuth token used to make this call expired 75 second(s) ago."}`, hubforce.Auth, "EXPIRED_AUTHENTICATION", nil, 0},
-		{"403 scopes", 403, "", `{"category":"MISSING_SCOPES","errors":[{"message":"One or more…","context":{"requiredGranularScopes":["crm.objects.deals.read"]}}]}`, hubforce.Auth, "MISSING_SCOPES", nil, 0},
+		{"403 scopes", 403, "", `{"category":"MISSING_SCOPES","errors":[{"message":"One or more…","context":{"requiredGranularScopes":["crm.objects.deals.read"]}}]}`, hubforce.Auth, "MISSING_SCOPES", []string{"crm.objects.deals.read"}, 0},
 		{"403 other", 403, "", `{"category":"FORBIDDEN"}`, hubforce.Permanent, "FORBIDDEN", nil, 0},
 		{"400 property", 400, "", `{"status":"error","message":"Property values were not valid: [{\"isValid\":false,\"message\":\"Property \\\"testproperty\\\" does not exist\",\"error\":\"PROPERTY_DOESNT_EXIST\",\"name\":\"testproperty\"}]","errors":[{"message":"Property \"testproperty\" does not exist","code":"PROPERTY_DOESNT_EXIST","context":{"propertyName":["testproperty"]}}],"category":"VALIDATION_ERROR"}`, hubforce.Validation, "PROPERTY_DOESNT_EXIST", []string{"testproperty"}, 0},
 		{"400 generic", 400, "", `{"message":"bad","category":"VALIDATION_ERROR","errors":[{"message":"discount was not a valid number","code":"INVALID_INTEGER","context":{"propertyName":["discount"]}}]}`, hubforce.Validation, "INVALID_INTEGER", []string{"discount"}, 0},

@@ -135,7 +135,7 @@ func contactProps(i int) map[string]string {
 	return map[string]string{"email": fmt.Sprintf("person%d@example.com", i), "firstname": fmt.Sprintf("P%d", i)}
 }
 
-const tokenRoute = "POST /oauth/v1/token"
+const tokenRoute = "POST /oauth/2026-03/token"
 
 // clientConformance reads a captured sample, or skips when CI did not
 // point HUBFORCE_CONFORMANCE_DIR at them.

@@ -8,7 +8,7 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-const routeBatchRead = "POST /crm/v3/objects/{type}/batch/read"
+const routeBatchRead = "POST /crm/objects/{version}/{type}/batch/read"
 
 // Read fetches records by id with POST …/batch/read, 100 ids a call. Ids
 // that do not exist (a 207 OBJECT_NOT_FOUND) are simply absent. Records come
@@ -51,10 +51,10 @@ func (c *Client) batchRead(ctx context.Context, obj hubforce.Object, idProperty 
 			req.Properties = []string{}
 		}
 		for _, i := range idx {
-			req.Inputs = append(req.Inputs, batchInput{ID: uniq[i]})
+			req.Inputs = append(req.Inputs, idInput{ID: uniq[i]})
 		}
 		var resp batchResponse
-		if _, err := c.do(ctx, "POST", routeBatchRead, objectPath(obj, "/batch/read"), req, &resp); err != nil {
+		if _, err := c.do(ctx, "POST", routeBatchRead, c.objectPath(obj, "/batch/read"), req, &resp); err != nil {
 			return nil, err
 		}
 		for _, o := range resp.Results {

@@ -10,7 +10,7 @@ import (
 	"github.com/hubforce/hubforce"
 )
 
-const routeSearch = "POST /crm/v3/objects/{type}/search"
+const routeSearch = "POST /crm/objects/{version}/{type}/search"
 
 // Search limits (search-the-crm page, "Limitations"): up to 200 records a
 // page and 10,000 results per query, after which the query must be narrowed.
@@ -83,7 +83,7 @@ func (c *Client) ModifiedSince(ctx context.Context, obj hubforce.Object, since t
 	req.FilterGroups[0].Filters = []searchFilter{{PropertyName: mod, Operator: op,
 		Value: strconv.FormatInt(max(from.UnixMilli(), 0), 10)}}
 	var resp searchResponse
-	if _, err := c.do(ctx, "POST", routeSearch, objectPath(obj, "/search"), req, &resp); err != nil {
+	if _, err := c.do(ctx, "POST", routeSearch, c.objectPath(obj, "/search"), req, &resp); err != nil {
 		return nil, "", err
 	}
 	recs := make([]hubforce.Record, 0, len(resp.Results))

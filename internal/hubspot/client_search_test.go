@@ -45,7 +45,7 @@ func TestModifiedSincePages(t *testing.T) {
 			t.Fatalf("not ascending at %d", i)
 		}
 	}
-	if n := e.sim.Calls()["POST /crm/v3/objects/{objectType}/search"]; n != 2 {
+	if n := e.sim.Calls()["POST /crm/objects/2026-03/{objectType}/search"]; n != 2 {
 		t.Fatalf("want 2 search calls, got %d", n)
 	}
 	recs, next, err := c.ModifiedSince(ctx, hubforce.Company, clock.Now(), nil, "")

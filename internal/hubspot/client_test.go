@@ -14,10 +14,10 @@ import (
 )
 
 const (
-	simRead   = "POST /crm/v3/objects/{objectType}/batch/read"
-	simCreate = "POST /crm/v3/objects/{objectType}/batch/create"
-	simUpdate = "POST /crm/v3/objects/{objectType}/batch/update"
-	simUpsert = "POST /crm/v3/objects/{objectType}/batch/upsert"
+	simRead   = "POST /crm/objects/2026-03/{objectType}/batch/read"
+	simCreate = "POST /crm/objects/2026-03/{objectType}/batch/create"
+	simUpdate = "POST /crm/objects/2026-03/{objectType}/batch/update"
+	simUpsert = "POST /crm/objects/2026-03/{objectType}/batch/upsert"
 )
 
 func TestReadChunksAndLeavesMissingOut(t *testing.T) {
@@ -262,7 +262,7 @@ func TestLaterBatchFailureMarksPendingInputs(t *testing.T) {
 	c := e.client(t, nil)
 	// The outage starts right after the first batch was written.
 	c.onCall = func(route string, status int, _ time.Duration) {
-		if route == routeBatchCreate && status == 201 {
+		if route == c.label(routeBatchCreate) && status == 201 {
 			e.sim.Faults().Update(func(p *simfault.Plan) { p.Outage = true })
 		}
 	}
@@ -302,7 +302,7 @@ func TestOnCallReportsRoutePatterns(t *testing.T) {
 			t.Fatalf("route carries a record id: %q", s)
 		}
 	}
-	want := []string{routeBatchRead + " 200", routeAssocList + " 200"}
+	want := []string{c.label(routeBatchRead) + " 200", c.label(routeAssocBatchRead) + " 207"} // the contact has no company
 	if got := e.calls.all(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}

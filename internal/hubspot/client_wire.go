@@ -10,7 +10,7 @@ import (
 // of inputs supported in a batch is 100", usage guidelines).
 const maxBatch = 100
 
-// objectJSON is SimplePublicObject (CRM v3 OpenAPI): property values are
+// objectJSON is SimplePublicObject (CRM objects specs, 2026-03 as v3): property values are
 // strings or null; `new` only on upserts; objectWriteTraceId echoed when the
 // input carried one (optional in the schema).
 type objectJSON struct {
@@ -31,21 +31,34 @@ type batchResponse struct {
 	Errors    []errorBody  `json:"errors"`
 }
 
-type batchInput struct {
+// batchWriteInput is SimplePublicObjectBatchInput (update),
+// …BatchInputUpsert and …BatchInputForCreate: properties is required in
+// all three, so it is never omitted (an input without it is refused with
+// 400). The create schema also lists associations as required; the batch
+// create guide's examples send none, and the guide is followed.
+type batchWriteInput struct {
 	ID                 string            `json:"id,omitempty"`
 	IDProperty         string            `json:"idProperty,omitempty"`
 	ObjectWriteTraceID string            `json:"objectWriteTraceId,omitempty"`
-	Properties         map[string]string `json:"properties,omitempty"`
+	Properties         map[string]string `json:"properties"`
 }
 
+// idInput is SimplePublicObjectId, a batch read's input.
+type idInput struct {
+	ID string `json:"id"`
+}
+
+// batchReadRequest is BatchReadInputSimplePublicObjectId. The spec lists
+// propertiesWithHistory as required; the batch read guide's examples omit
+// it, and sending it would cap the batch at 50, so the guide is followed.
 type batchReadRequest struct {
-	Properties []string     `json:"properties"`
-	IDProperty string       `json:"idProperty,omitempty"`
-	Inputs     []batchInput `json:"inputs"`
+	Properties []string  `json:"properties"`
+	IDProperty string    `json:"idProperty,omitempty"`
+	Inputs     []idInput `json:"inputs"`
 }
 
 type batchWriteRequest struct {
-	Inputs []batchInput `json:"inputs"`
+	Inputs []batchWriteInput `json:"inputs"`
 }
 
 // record converts a HubSpot object; a null value reads as "" (unset and
@@ -89,6 +102,8 @@ func chunks(n int, key func(i int) string) [][]int {
 	return out
 }
 
-func objectPath(obj hubforce.Object, suffix string) string {
-	return "/crm/v3/objects/" + obj.HubSpotName() + suffix
+// objectPath is obj's path in the CRM objects API of the client's version
+// (CRM Contacts and Companies 2026-03 specs: /crm/objects/{version}/{type}…).
+func (c *Client) objectPath(obj hubforce.Object, suffix string) string {
+	return "/crm/objects/" + c.version + "/" + obj.HubSpotName() + suffix
 }

@@ -11,9 +11,9 @@ import (
 )
 
 const (
-	routeBatchCreate = "POST /crm/v3/objects/{type}/batch/create"
-	routeBatchUpdate = "POST /crm/v3/objects/{type}/batch/update"
-	routeBatchUpsert = "POST /crm/v3/objects/{type}/batch/upsert"
+	routeBatchCreate = "POST /crm/objects/{version}/{type}/batch/create"
+	routeBatchUpdate = "POST /crm/objects/{version}/{type}/batch/update"
+	routeBatchUpsert = "POST /crm/objects/{version}/{type}/batch/upsert"
 )
 
 // uniqueProperty is the property HubSpot keeps unique per object type.
@@ -33,13 +33,21 @@ func uniqueProperty(obj hubforce.Object) string {
 // outcome is unknown (5xx, lost connection) is not retried here: it comes
 // back Retryable and the caller must look for the records (ReadBy on the
 // unique property) before creating again; prefer Upsert where a unique
-// property exists.
+// property exists. An input without properties fails alone with
+// Validation: it would make an empty record.
 func (c *Client) Create(ctx context.Context, obj hubforce.Object, inputs []map[string]string) ([]hubforce.WriteResult, error) {
 	uniq := uniqueProperty(obj)
-	w := writer{c: c, route: routeBatchCreate, path: objectPath(obj, "/batch/create"), n: len(inputs), creates: true,
+	w := writer{c: c, route: routeBatchCreate, path: c.objectPath(obj, "/batch/create"), n: len(inputs), creates: true,
 		key: func(int) string { return "" },
-		input: func(i int) batchInput {
-			return batchInput{ObjectWriteTraceID: strconv.Itoa(i), Properties: inputs[i]}
+		input: func(i int) batchWriteInput {
+			return batchWriteInput{ObjectWriteTraceID: strconv.Itoa(i), Properties: inputs[i]}
+		},
+		skip: func(i int) (hubforce.WriteResult, bool) {
+			if len(inputs[i]) == 0 {
+				return hubforce.WriteResult{Err: &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Validation,
+					Code: "VALIDATION_ERROR", Message: "nothing to create: the input has no properties"}}, true
+			}
+			return hubforce.WriteResult{}, false
 		},
 		resultKey: func(o objectJSON) []string {
 			return []string{"t:" + o.ObjectWriteTraceID, "u:" + strings.ToLower(prop(o, uniq))}
@@ -55,14 +63,19 @@ func (c *Client) Create(ctx context.Context, obj hubforce.Object, inputs []map[s
 // Update writes properties to records by id with POST …/batch/update.
 // Unknown ids fail alone (207, NotFound); an invalid value or a taken
 // unique value fails HubSpot's whole batch, so the batch is split until the
-// failing inputs stand alone.
+// failing inputs stand alone. An input with no properties is not sent (the
+// batch update schema requires properties, and there is nothing to write):
+// its result is the id with no error and no call made.
 func (c *Client) Update(ctx context.Context, obj hubforce.Object, ids []string, inputs []map[string]string) ([]hubforce.WriteResult, error) {
 	if len(ids) != len(inputs) {
 		return nil, fmt.Errorf("hubspot update: %d ids for %d inputs", len(ids), len(inputs))
 	}
-	w := writer{c: c, route: routeBatchUpdate, path: objectPath(obj, "/batch/update"), n: len(inputs),
-		key:       func(i int) string { return ids[i] },
-		input:     func(i int) batchInput { return batchInput{ID: ids[i], Properties: inputs[i]} },
+	w := writer{c: c, route: routeBatchUpdate, path: c.objectPath(obj, "/batch/update"), n: len(inputs),
+		key:   func(i int) string { return ids[i] },
+		input: func(i int) batchWriteInput { return batchWriteInput{ID: ids[i], Properties: inputs[i]} },
+		skip: func(i int) (hubforce.WriteResult, bool) {
+			return hubforce.WriteResult{ID: ids[i]}, len(inputs[i]) == 0
+		},
 		resultKey: func(o objectJSON) []string { return []string{"id:" + o.ID} },
 		inputKeys: func(i int) []string { return []string{"id:" + ids[i]} },
 		errorKeys: func(e errorBody) []string { return prefixed("id:", e.Context["ids"]) },
@@ -75,10 +88,10 @@ func (c *Client) Update(ctx context.Context, obj hubforce.Object, ids []string, 
 // Inputs without a value for idProperty fail alone with Validation.
 func (c *Client) Upsert(ctx context.Context, obj hubforce.Object, idProperty string, inputs []map[string]string) ([]hubforce.WriteResult, error) {
 	val := func(i int) string { return strings.ToLower(strings.TrimSpace(inputs[i][idProperty])) }
-	w := writer{c: c, route: routeBatchUpsert, path: objectPath(obj, "/batch/upsert"), n: len(inputs),
+	w := writer{c: c, route: routeBatchUpsert, path: c.objectPath(obj, "/batch/upsert"), n: len(inputs),
 		key: val,
-		input: func(i int) batchInput {
-			return batchInput{ID: inputs[i][idProperty], IDProperty: idProperty, Properties: inputs[i]}
+		input: func(i int) batchWriteInput {
+			return batchWriteInput{ID: inputs[i][idProperty], IDProperty: idProperty, Properties: inputs[i]}
 		},
 		resultKey: func(o objectJSON) []string { return []string{"v:" + strings.ToLower(prop(o, idProperty))} },
 		inputKeys: func(i int) []string { return []string{"v:" + val(i)} },
@@ -89,12 +102,12 @@ func (c *Client) Upsert(ctx context.Context, obj hubforce.Object, idProperty str
 			}
 			return ks
 		},
-		skip: func(i int) error {
+		skip: func(i int) (hubforce.WriteResult, bool) {
 			if val(i) == "" {
-				return &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Validation, Code: "VALIDATION_ERROR",
-					Message: "upsert input has no " + idProperty, Fields: []string{idProperty}}
+				return hubforce.WriteResult{Err: &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Validation, Code: "VALIDATION_ERROR",
+					Message: "upsert input has no " + idProperty, Fields: []string{idProperty}}}, true
 			}
-			return nil
+			return hubforce.WriteResult{}, false
 		},
 	}
 	return w.run(ctx)

@@ -19,20 +19,23 @@ type writer struct {
 	// key names the record an input writes ("" when unknown): two inputs
 	// with one key never share a batch.
 	key   func(i int) string
-	input func(i int) batchInput
+	input func(i int) batchWriteInput
 	// resultKey, inputKeys and errorKeys give the matching keys of a result,
 	// an input and a 207 error; results with no matching key are matched to
 	// the remaining inputs in order.
 	resultKey func(o objectJSON) []string
 	inputKeys func(i int) []string
 	errorKeys func(e errorBody) []string
-	// skip fails an input before sending it.
-	skip func(i int) error
+	// skip settles an input without sending it (true), with the result
+	// given.
+	skip func(i int) (hubforce.WriteResult, bool)
 	// creates: a result without `new` is a created record.
 	creates bool
 
 	out  []hubforce.WriteResult
 	done []bool
+	// settled counts done inputs, skipped the ones settled without a call.
+	settled, skipped int
 }
 
 // run returns one result per input. err is non-nil only when the call
@@ -44,8 +47,9 @@ func (w *writer) run(ctx context.Context) ([]hubforce.WriteResult, error) {
 	var send []int
 	for i := range w.n {
 		if w.skip != nil {
-			if err := w.skip(i); err != nil {
-				w.set(i, hubforce.WriteResult{Err: err})
+			if r, skip := w.skip(i); skip {
+				w.set(i, r)
+				w.skipped++
 				continue
 			}
 		}
@@ -71,23 +75,18 @@ func (w *writer) run(ctx context.Context) ([]hubforce.WriteResult, error) {
 	return w.out, nil
 }
 
-func (w *writer) anyDone() bool {
-	for _, d := range w.done {
-		if d {
-			return true
-		}
-	}
-	return false
-}
+// anyDone reports whether a call already settled an input.
+func (w *writer) anyDone() bool { return w.settled > w.skipped }
 
 func (w *writer) set(i int, r hubforce.WriteResult) {
 	w.out[i], w.done[i] = r, true
+	w.settled++
 }
 
 // chunk writes one batch; it returns only errors that are not any one
 // input's fault.
 func (w *writer) chunk(ctx context.Context, batch []int) error {
-	req := batchWriteRequest{Inputs: make([]batchInput, len(batch))}
+	req := batchWriteRequest{Inputs: make([]batchWriteInput, len(batch))}
 	for j, i := range batch {
 		req.Inputs[j] = w.input(i)
 	}

@@ -48,9 +48,9 @@ type Verifier struct {
 	// https://sync.example.com). HubSpot signs the URL it called, which behind
 	// a TLS-terminating proxy is not the URL this process sees. When set, it
 	// replaces the scheme and host (and any path prefix it carries is kept
-	// before the request's path); when empty, the URL is rebuilt from the
-	// request (r.TLS, Host). X-Forwarded-* headers are deliberately ignored:
-	// any client can send them.
+	// before the request's path); when empty, the URL is https:// + the
+	// request's Host (HubSpot calls nothing but HTTPS). X-Forwarded-*
+	// headers are deliberately ignored: any client can send them.
 	PublicURL string
 	// MaxAge bounds how far the v3 timestamp may be from Now; zero means
 	// DefaultMaxAge.

@@ -69,8 +69,12 @@ func TestVerify(t *testing.T) {
 			map[string]string{HeaderSignature: "zz", HeaderSignatureVersion: "v1"}, ErrBadSignature},
 		{"v2 from TLS request", direct, "/webhooks/hubspot", "sync.example.com", true,
 			map[string]string{HeaderSignature: testV2, HeaderSignatureVersion: "v2"}, nil},
-		{"v2 plain http request sees http:// URL", direct, "/webhooks/hubspot", "sync.example.com", false,
-			map[string]string{HeaderSignature: testV2, HeaderSignatureVersion: "v2"}, ErrBadSignature},
+		// HubSpot only calls HTTPS: plain HTTP here means a TLS-terminating
+		// proxy kept the Host, and the signed URL is https://Host.
+		{"v2 plain http behind a proxy keeping the Host", direct, "/webhooks/hubspot", "sync.example.com", false,
+			map[string]string{HeaderSignature: testV2, HeaderSignatureVersion: "v2"}, nil},
+		{"v3 plain http behind a proxy keeping the Host", direct, "/webhooks/hubspot", "sync.example.com", false, v3, nil},
+		{"v3 proxy rewrote the Host, no public URL", direct, "/webhooks/hubspot", "10.0.0.7:8080", false, v3, ErrBadSignature},
 		{"v2 behind proxy", behindProxy, "/webhooks/hubspot", "10.0.0.7:8080", false,
 			map[string]string{HeaderSignature: testV2, HeaderSignatureVersion: "v2"}, nil},
 		{"v3 behind proxy", behindProxy, "/webhooks/hubspot", "10.0.0.7:8080", false, v3, nil},
@@ -183,13 +187,13 @@ func TestRequestURL(t *testing.T) {
 		tls                        bool
 		want                       string
 	}{
-		{"derived http", "", "/webhooks/hubspot?a=1", "h:8080", false, "http://h:8080/webhooks/hubspot?a=1"},
+		{"derived over plain http is https", "", "/webhooks/hubspot?a=1", "h:8080", false, "https://h:8080/webhooks/hubspot?a=1"},
 		{"derived https", "", "/webhooks/hubspot", "h", true, "https://h/webhooks/hubspot"},
 		{"public URL replaces origin", "https://sync.example.com", "/webhooks/hubspot?a=%40", "10.1.1.1", false,
 			"https://sync.example.com/webhooks/hubspot?a=%40"},
 		{"public URL with prefix (stripping proxy)", "https://example.com/hubforce/", "/webhooks/hubspot", "x", false,
 			"https://example.com/hubforce/webhooks/hubspot"},
-		{"raw path kept", "", "/webhooks/a%2Fb", "h", false, "http://h/webhooks/a%2Fb"},
+		{"raw path kept", "", "/webhooks/a%2Fb", "h", false, "https://h/webhooks/a%2Fb"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,7 +209,7 @@ func TestRequestURL(t *testing.T) {
 	http.StripPrefix("/hook", http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		seen = (Verifier{}).requestURL(r)
 	})).ServeHTTP(httptest.NewRecorder(), r)
-	if seen != "http://h/hook/webhooks/hubspot" {
+	if seen != "https://h/hook/webhooks/hubspot" {
 		t.Fatalf("after StripPrefix: %q", seen)
 	}
 }

@@ -33,14 +33,14 @@ func DecodeV3URI(uri string) string {
 
 // requestURL is the full URL HubSpot called: scheme, host, path and query,
 // with the path and query exactly as they arrived on the request line.
+// Without PublicURL the scheme is https whatever this process sees: HubSpot
+// only calls HTTPS target URLs ("You must deploy a publicly available and
+// secure (HTTPS) endpoint", webhooks guide), so a request that arrived
+// over plain HTTP came through a TLS-terminating proxy.
 func (v Verifier) requestURL(r *http.Request) string {
 	base := strings.TrimRight(v.PublicURL, "/")
 	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
+		base = "https://" + r.Host
 	}
 	return base + requestTarget(r)
 }

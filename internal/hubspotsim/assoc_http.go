@@ -253,22 +253,47 @@ func (s *Server) handleAssocDelete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// assocTypeJSON and assocItemJSON are AssociationSpecWithLabel and
+// MultiAssociatedObjectWithLabel; toObjectId is a string as in the current
+// spec and a 2025 capture.
+type assocTypeJSON struct {
+	Category string  `json:"category"`
+	TypeID   int     `json:"typeId"`
+	Label    *string `json:"label"`
+}
+
+type assocItemJSON struct {
+	ToObjectID       string          `json:"toObjectId"`
+	AssociationTypes []assocTypeJSON `json:"associationTypes"`
+}
+
+// assocItems renders a record's associations to the other type, in id
+// order. Callers hold mu.
+func (s *store) assocItems(from string, id int64) []assocItemJSON {
+	links := s.companiesOf(id)
+	unlabeled, primaryType, label := assocUnlabeledContactToCompany, assocPrimaryContactToCompany, strPtr("Primary")
+	if from == "companies" {
+		links = s.contactsOf(id)
+		unlabeled, primaryType, label = assocUnlabeledCompanyToContact, assocPrimaryCompanyToContact, nil
+	}
+	items := []assocItemJSON{}
+	for _, l := range links {
+		it := assocItemJSON{ToObjectID: strconv.FormatInt(l.id, 10)}
+		if l.primary {
+			it.AssociationTypes = append(it.AssociationTypes, assocTypeJSON{"HUBSPOT_DEFINED", primaryType, label})
+		}
+		it.AssociationTypes = append(it.AssociationTypes, assocTypeJSON{"HUBSPOT_DEFINED", unlabeled, nil})
+		items = append(items, it)
+	}
+	return items
+}
+
 // handleAssocList serves GET …/associations/{toObjectType}
 // (CollectionResponseMultiAssociatedObjectWithLabel).
 func (s *Server) handleAssocList(w http.ResponseWriter, r *http.Request) {
 	from, ok := s.v4Ends(w, r)
 	if !ok {
 		return
-	}
-	type typeJSON struct {
-		Category string  `json:"category"`
-		TypeID   int     `json:"typeId"`
-		Label    *string `json:"label"`
-	}
-	// toObjectId is a string as in the current spec and a 2025 capture.
-	type item struct {
-		ToObjectID       string     `json:"toObjectId"`
-		AssociationTypes []typeJSON `json:"associationTypes"`
 	}
 	w, flush := deferWrites(w)
 	defer flush() // runs after the unlock below
@@ -279,20 +304,5 @@ func (s *Server) handleAssocList(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	links := s.store.companiesOf(rec.id)
-	unlabeled, primaryType, label := assocUnlabeledContactToCompany, assocPrimaryContactToCompany, strPtr("Primary")
-	if from == "companies" {
-		links = s.store.contactsOf(rec.id)
-		unlabeled, primaryType, label = assocUnlabeledCompanyToContact, assocPrimaryCompanyToContact, nil
-	}
-	items := []item{}
-	for _, l := range links {
-		it := item{ToObjectID: strconv.FormatInt(l.id, 10)}
-		if l.primary {
-			it.AssociationTypes = append(it.AssociationTypes, typeJSON{"HUBSPOT_DEFINED", primaryType, label})
-		}
-		it.AssociationTypes = append(it.AssociationTypes, typeJSON{"HUBSPOT_DEFINED", unlabeled, nil})
-		items = append(items, it)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": items})
+	writeJSON(w, http.StatusOK, map[string]any{"results": s.store.assocItems(from, rec.id)})
 }

@@ -13,13 +13,13 @@ func TestV4Associations(t *testing.T) {
 	h := newHarness(t, hookConfig(rc))
 	contact := createContact(t, h, map[string]string{"email": "as@example.com"})["id"].(string)
 	mkCompany := func(domain string) string {
-		r := h.do(t, http.MethodPost, "/crm/v3/objects/companies", map[string]any{"properties": map[string]string{"domain": domain}})
+		r := h.do(t, http.MethodPost, "/crm/objects/2026-03/companies", map[string]any{"properties": map[string]string{"domain": domain}})
 		wantStatus(t, r, http.StatusCreated)
 		return r.json(t)["id"].(string)
 	}
 	c1, c2 := mkCompany("one.com"), mkCompany("two.com")
 
-	r := h.do(t, http.MethodPut, "/crm/v4/objects/contacts/"+contact+"/associations/default/companies/"+c1, nil)
+	r := h.do(t, http.MethodPut, "/crm/objects/2026-03/contacts/"+contact+"/associations/default/companies/"+c1, nil)
 	wantStatus(t, r, http.StatusOK)
 	b := r.json(t)
 	if b["status"] != "COMPLETE" || len(b["results"].([]any)) != 2 {
@@ -30,19 +30,19 @@ func TestV4Associations(t *testing.T) {
 		t.Errorf("spec = %v", spec)
 	}
 	// The first company became primary; a second default association does not.
-	wantStatus(t, h.do(t, http.MethodPut, "/crm/v4/objects/contacts/"+contact+"/associations/default/companies/"+c2, nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodPut, "/crm/objects/2026-03/contacts/"+contact+"/associations/default/companies/"+c2, nil), http.StatusOK)
 	if p, _ := h.sim.PrimaryCompany(contact); p != c1 {
 		t.Errorf("primary = %s, want %s", p, c1)
 	}
 	// A labelled PUT with type 1 moves the primary.
-	r = h.do(t, http.MethodPut, "/crm/v4/objects/contacts/"+contact+"/associations/companies/"+c2,
+	r = h.do(t, http.MethodPut, "/crm/objects/2026-03/contacts/"+contact+"/associations/companies/"+c2,
 		[]map[string]any{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}})
 	wantStatus(t, r, http.StatusCreated)
 	if p, _ := h.sim.PrimaryCompany(contact); p != c2 {
 		t.Errorf("primary after labelled PUT = %s, want %s", p, c2)
 	}
 
-	r = h.do(t, http.MethodGet, "/crm/v4/objects/contacts/"+contact+"/associations/companies", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+contact+"/associations/companies", nil)
 	wantStatus(t, r, http.StatusOK)
 	res := r.json(t)["results"].([]any)
 	if len(res) != 2 {
@@ -53,7 +53,7 @@ func TestV4Associations(t *testing.T) {
 		t.Errorf("second = %v", second)
 	}
 
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+contact+"?associations=companies&properties=associatedcompanyid", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+contact+"?associations=companies&properties=associatedcompanyid", nil)
 	wantStatus(t, r, http.StatusOK)
 	body := r.json(t)
 	if body["properties"].(map[string]any)["associatedcompanyid"] != c2 {
@@ -65,7 +65,7 @@ func TestV4Associations(t *testing.T) {
 		t.Errorf("associations = %s, want %s", got, want)
 	}
 
-	wantStatus(t, h.do(t, http.MethodDelete, "/crm/v4/objects/contacts/"+contact+"/associations/companies/"+c2, nil), http.StatusNoContent)
+	wantStatus(t, h.do(t, http.MethodDelete, "/crm/objects/2026-03/contacts/"+contact+"/associations/companies/"+c2, nil), http.StatusNoContent)
 	if _, ok := h.sim.PrimaryCompany(contact); ok {
 		t.Errorf("primary survived the delete")
 	}
@@ -90,7 +90,7 @@ func TestCreateWithAssociation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{
 		"properties":   map[string]string{"email": "x@example.com"},
 		"associations": []any{map[string]any{"to": map[string]any{"id": mustAtof(co.ID)}, "types": []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}}}},
 	})
@@ -98,7 +98,7 @@ func TestCreateWithAssociation(t *testing.T) {
 	if p, _ := h.sim.PrimaryCompany(r.json(t)["id"].(string)); p != co.ID {
 		t.Errorf("primary = %q", p)
 	}
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{
 		"properties":   map[string]string{"email": "y@example.com"},
 		"associations": []any{map[string]any{"to": map[string]any{"id": "999"}, "types": []any{map[string]any{"associationTypeId": 279}}}},
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ type principal struct {
 	// bucket keys the ten-secondly window: each private app has its own, and
 	// OAuth tokens share the public app's.
 	bucket string
+	scopes []string
 }
 
 type principalKey struct{}
@@ -28,20 +30,30 @@ func principalFrom(ctx context.Context) principal {
 	return p
 }
 
+// accessToken is an issued OAuth access token.
+type accessToken struct {
+	expires time.Time
+	scopes  []string
+	// use is token_use: access_token, or client_credentials for a token of
+	// the app itself (no portal, no refresh token).
+	use string
+}
+
 // tokens holds issued OAuth access tokens and the accepted credentials.
 type tokens struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	ttl      time.Duration
+	scopes   []string
 	private  map[string]int
 	refresh  map[string]bool
-	access   map[string]time.Time // token → expiry
+	access   map[string]accessToken
 	refusing bool
 }
 
 func newTokens(cfg Config) *tokens {
-	t := &tokens{now: cfg.Now, ttl: cfg.TokenTTL, private: map[string]int{},
-		refresh: map[string]bool{}, access: map[string]time.Time{}}
+	t := &tokens{now: cfg.Now, ttl: cfg.TokenTTL, scopes: cfg.Scopes, private: map[string]int{},
+		refresh: map[string]bool{}, access: map[string]accessToken{}}
 	for i, tok := range cfg.PrivateAppTokens {
 		t.private[tok] = i
 	}
@@ -53,13 +65,13 @@ func newTokens(cfg Config) *tokens {
 
 // issue mints an access token. HubSpot's are opaque and may be up to 300
 // characters (oauth docs); these are shorter but equally opaque.
-func (t *tokens) issue() (string, time.Duration) {
+func (t *tokens) issue(use string, scopes []string) (string, time.Duration) {
 	buf := make([]byte, 48)
 	_, _ = rand.Read(buf)
 	tok := "CK" + base64.RawURLEncoding.EncodeToString(buf)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.access[tok] = t.now().Add(t.ttl)
+	t.access[tok] = accessToken{expires: t.now().Add(t.ttl), scopes: scopes, use: use}
 	return tok, t.ttl
 }
 
@@ -67,8 +79,9 @@ func (t *tokens) expireAll() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	past := t.now().Add(-time.Millisecond)
-	for tok := range t.access {
-		t.access[tok] = past
+	for tok, a := range t.access {
+		a.expires = past
+		t.access[tok] = a
 	}
 }
 
@@ -77,20 +90,20 @@ func (t *tokens) check(tok string) (principal, *APIError) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if i, ok := t.private[tok]; ok {
-		return principal{bucket: fmt.Sprintf("private:%d", i)}, nil
+		return principal{bucket: fmt.Sprintf("private:%d", i), scopes: t.scopes}, nil
 	}
-	exp, ok := t.access[tok]
+	a, ok := t.access[tok]
 	if !ok {
 		return principal{}, invalidAuth()
 	}
 	now := t.now()
-	if !now.Before(exp) {
+	if !now.Before(a.expires) {
 		e := newErr(http.StatusUnauthorized, "EXPIRED_AUTHENTICATION",
-			"The OAuth token used to make this call expired "+agoText(now.Sub(exp))+" ago.")
-		e.Context = map[string][]string{"expire time": {isoMillis(exp)}}
+			"The OAuth token used to make this call expired "+agoText(now.Sub(a.expires))+" ago.")
+		e.Context = map[string][]string{"expire time": {isoMillis(a.expires)}}
 		return principal{}, e
 	}
-	return principal{oauth: true, bucket: "oauth"}, nil
+	return principal{oauth: true, bucket: "oauth", scopes: a.scopes}, nil
 }
 
 // invalidAuth is the body observed for a missing or unknown token.
@@ -130,8 +143,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// oauthError is the token endpoint's error body: the OAuth fields plus
-// HubSpot's status/message (tokenErrorExample in the oauth docs).
+// oauthError is the token endpoints' error body: RFC 6749's error and
+// error_description plus HubSpot's legacy status and message (changelog
+// "New OAuth v3 API Endpoints and Standardized Error Responses", whose
+// example has exactly these four). The OAuth specs' default response names
+// HubSpot's generic Error schema instead; the changelog is followed here.
 type oauthError struct {
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
@@ -140,43 +156,104 @@ type oauthError struct {
 	CorrelationID    string `json:"correlationId"`
 }
 
-type tokenResponse struct {
-	TokenType    string   `json:"token_type"`
-	RefreshToken string   `json:"refresh_token"`
-	AccessToken  string   `json:"access_token"`
-	HubID        int64    `json:"hub_id"`
-	Scopes       []string `json:"scopes"`
-	ExpiresIn    int      `json:"expires_in"`
+func writeOAuthError(w http.ResponseWriter, code, status, msg string) {
+	writeJSON(w, http.StatusBadRequest, oauthError{Error: code, ErrorDescription: msg,
+		Status: status, Message: msg, CorrelationID: newCorrelationID()})
 }
 
-var bridgeScopes = []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write",
-	"crm.objects.companies.read", "crm.objects.companies.write"}
+// tokenResponse is AccessTokenResponse / ClientCredentialsTokenResponse
+// (HubSpot's Auth OAuth 2026-03 spec).
+type tokenResponse struct {
+	TokenType    string   `json:"token_type"`
+	RefreshToken string   `json:"refresh_token,omitempty"`
+	AccessToken  string   `json:"access_token"`
+	HubID        int64    `json:"hub_id,omitempty"`
+	UserID       int64    `json:"user_id,omitempty"`
+	Scopes       []string `json:"scopes"`
+	ExpiresIn    int      `json:"expires_in"`
+	TokenUse     string   `json:"token_use"`
+}
 
-// handleToken serves POST /oauth/v1/token for grant_type=refresh_token.
-// HubSpot does not rotate refresh tokens: the same one comes back.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	fail := func(code, status, msg string) {
-		writeJSON(w, http.StatusBadRequest, oauthError{Error: code, ErrorDescription: msg,
-			Status: status, Message: msg, CorrelationID: newCorrelationID()})
-	}
+// installingUser is the HubSpot user who installed the app.
+const installingUser = 2202222
+
+func (s *Server) accessResponse(refresh string) tokenResponse {
+	tok, ttl := s.tokens.issue("access_token", s.cfg.Scopes)
+	return tokenResponse{TokenType: "bearer", RefreshToken: refresh, AccessToken: tok, HubID: s.cfg.PortalID,
+		UserID: installingUser, Scopes: s.cfg.Scopes, ExpiresIn: int(ttl / time.Second), TokenUse: "access_token"}
+}
+
+// handleTokenGrant serves POST /oauth/{version}/token (and the legacy
+// /oauth/v1/token): form-encoded, every parameter in the body.
+// authorization_code is in authorize.go.
+func (s *Server) handleTokenGrant(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		fail("invalid_request", "BAD_REQUEST", "could not parse the form body")
+		writeOAuthError(w, "invalid_request", "BAD_REQUEST", "could not parse the form body")
 		return
 	}
-	switch {
-	case r.PostForm.Get("grant_type") != "refresh_token":
-		fail("unsupported_grant_type", "BAD_GRANT_TYPE", "grant_type must be one of authorization_code, refresh_token")
-	case r.PostForm.Get("client_id") != s.cfg.ClientID:
-		fail("invalid_client", "BAD_CLIENT_ID", "missing or unknown client id")
-	case r.PostForm.Get("client_secret") != s.cfg.ClientSecret:
-		fail("invalid_client", "BAD_CLIENT_SECRET", "missing or invalid client secret")
-	case !s.tokens.refreshOK(r.PostForm.Get("refresh_token")):
-		fail("invalid_grant", "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked")
+	f := r.PostForm
+	switch f.Get("grant_type") {
+	case "authorization_code":
+		s.handleAuthCodeGrant(w, r)
+		return
+	case "refresh_token", "client_credentials":
 	default:
-		tok, ttl := s.tokens.issue()
-		writeJSON(w, http.StatusOK, tokenResponse{TokenType: "bearer", RefreshToken: r.PostForm.Get("refresh_token"),
-			AccessToken: tok, HubID: s.cfg.PortalID, Scopes: bridgeScopes, ExpiresIn: int(ttl / time.Second)})
+		writeOAuthError(w, "unsupported_grant_type", "BAD_GRANT_TYPE", "grant_type must be one of authorization_code, refresh_token, client_credentials")
+		return
 	}
+	if !s.clientOK(w, f) {
+		return
+	}
+	if f.Get("grant_type") == "client_credentials" {
+		s.clientCredentials(w, f)
+		return
+	}
+	if !s.tokens.refreshOK(f.Get("refresh_token")) {
+		writeOAuthError(w, "invalid_grant", "BAD_REFRESH_TOKEN", "refresh token is invalid, expired or revoked")
+		return
+	}
+	// HubSpot does not rotate refresh tokens: the same one comes back.
+	writeJSON(w, http.StatusOK, s.accessResponse(f.Get("refresh_token")))
+}
+
+// clientToken reads the introspect and revoke forms: the app's client id
+// and secret, checked, and the token asked about.
+func (s *Server) clientToken(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuthError(w, "invalid_request", "BAD_REQUEST", "could not parse the form body")
+		return "", false
+	}
+	return r.PostForm.Get("token"), s.clientOK(w, r.PostForm)
+}
+
+// clientOK checks client_id and client_secret, answering the refusal.
+func (s *Server) clientOK(w http.ResponseWriter, f url.Values) bool {
+	switch {
+	case f.Get("client_id") != s.cfg.ClientID || s.cfg.ClientID == "":
+		writeOAuthError(w, "invalid_client", "BAD_CLIENT_ID", "missing or unknown client id")
+		return false
+	case f.Get("client_secret") != s.cfg.ClientSecret:
+		writeOAuthError(w, "invalid_client", "BAD_CLIENT_SECRET", "missing or invalid client secret")
+		return false
+	}
+	return true
+}
+
+// clientCredentials issues a token of the app itself, for its developer
+// APIs (webhook settings and journal: webhooks guide, "powered by a client
+// credentials token"): no refresh token, no portal, token_use
+// client_credentials, the requested scopes among the developer ones.
+func (s *Server) clientCredentials(w http.ResponseWriter, f url.Values) {
+	scopes := strings.Fields(f.Get("scope"))
+	for _, sc := range scopes {
+		if sc != developerScope {
+			writeOAuthError(w, "invalid_scope", "BAD_SCOPE", "scope "+sc+" cannot be granted to a client credentials token")
+			return
+		}
+	}
+	tok, ttl := s.tokens.issue("client_credentials", scopes)
+	writeJSON(w, http.StatusOK, tokenResponse{TokenType: "bearer", AccessToken: tok, Scopes: scopes,
+		ExpiresIn: int(ttl / time.Second), TokenUse: "client_credentials"})
 }
 
 func (t *tokens) refreshOK(tok string) bool {
@@ -185,20 +262,70 @@ func (t *tokens) refreshOK(tok string) bool {
 	return !t.refusing && t.refresh[tok]
 }
 
-// handleIntrospect serves GET /oauth/v1/access-tokens/{token}.
-func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+// handleAccessTokenInfo serves the legacy GET /oauth/v1/access-tokens/{token}.
+func (s *Server) handleAccessTokenInfo(w http.ResponseWriter, r *http.Request) {
 	tok := chi.URLParam(r, "token")
 	s.tokens.mu.Lock()
-	exp, ok := s.tokens.access[tok]
+	a, ok := s.tokens.access[tok]
 	now := s.tokens.now()
 	s.tokens.mu.Unlock()
-	if !ok || !now.Before(exp) {
+	if !ok || !now.Before(a.expires) {
 		writeErr(w, newErr(http.StatusNotFound, "OBJECT_NOT_FOUND", "access token not found or expired"))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"token": tok, "user": "bridge@example.com", "hub_domain": "example.com", "scopes": bridgeScopes,
-		"hub_id": s.cfg.PortalID, "app_id": s.cfg.AppID, "expires_in": int(exp.Sub(now) / time.Second),
-		"user_id": 2202222, "token_type": "access",
+		"token": tok, "user": "bridge@example.com", "hub_domain": "example.com", "scopes": a.scopes,
+		"hub_id": s.cfg.PortalID, "app_id": s.cfg.AppID, "expires_in": int(a.expires.Sub(now) / time.Second),
+		"user_id": installingUser, "token_type": "access",
 	})
+}
+
+// handleIntrospect serves POST /oauth/{version}/token/introspect (client_id,
+// client_secret, token, token_type_hint): PublicAccessTokenInfoResponse for
+// an access token, PublicRefreshTokenInfoResponse for a refresh token
+// (Auth OAuth 2026-03 spec). The spec's is_private_distribution says static
+// tokens of privately distributed apps are introspected too. An unknown or
+// expired token answers {"active": false}, as RFC 7662 §2.2 prescribes (the
+// spec documents no other answer).
+func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.clientToken(w, r)
+	if !ok {
+		return
+	}
+	base := map[string]any{"active": true, "token": tok, "app_id": s.cfg.AppID, "client_id": s.cfg.ClientID,
+		"hub_id": s.cfg.PortalID, "hub_domain": "example.com", "user_id": installingUser, "user": "bridge@example.com"}
+	s.tokens.mu.Lock()
+	defer s.tokens.mu.Unlock()
+	now := s.tokens.now()
+	a, isAccess := s.tokens.access[tok]
+	_, isPrivate := s.tokens.private[tok]
+	switch {
+	case isPrivate:
+		base["scopes"], base["token_type"], base["token_use"] = s.tokens.scopes, "access", "access_token"
+		base["is_private_distribution"], base["expires_in"] = true, 0
+	case isAccess && now.Before(a.expires) && a.use == "access_token":
+		base["scopes"], base["token_type"], base["token_use"] = a.scopes, "access", a.use
+		base["is_private_distribution"], base["expires_in"] = false, int(a.expires.Sub(now)/time.Second)
+	case s.tokens.refresh[tok]:
+		base["scopes"], base["token_type"], base["token_use"] = s.tokens.scopes, "refresh", "refresh_token"
+		delete(base, "user")
+	default:
+		base = map[string]any{"active": false}
+	}
+	writeJSON(w, http.StatusOK, base)
+}
+
+// handleRevoke serves POST /oauth/{version}/token/revoke: the token (access
+// or refresh) stops working. The spec documents no success body; RFC 7009
+// §2.2 answers 200 with none.
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.clientToken(w, r)
+	if !ok {
+		return
+	}
+	s.tokens.mu.Lock()
+	delete(s.tokens.access, tok)
+	delete(s.tokens.refresh, tok)
+	s.tokens.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
 }

@@ -18,7 +18,7 @@ func oauthConfig() hubspotsim.Config {
 
 func refresh(t *testing.T, h *harness, form url.Values) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.PostForm(h.api.URL+"/oauth/v1/token", form)
+	resp, err := http.PostForm(h.api.URL+"/oauth/2026-03/token", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +43,14 @@ func TestOAuthRefreshAndExpiry(t *testing.T) {
 		t.Fatalf("token response %d %v", status, tok)
 	}
 	access := tok["access_token"].(string)
-	r := h.doAs(t, access, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.doAs(t, access, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusOK)
 	if r.header.Get("X-HubSpot-RateLimit-Daily") != "" {
 		t.Errorf("OAuth request carries daily headers")
 	}
 
 	h.clock.Advance(30*time.Minute + 75*time.Second)
-	r = h.doAs(t, access, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.doAs(t, access, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusUnauthorized)
 	b := r.json(t)
 	if b["category"] != "EXPIRED_AUTHENTICATION" || b["message"] != "The OAuth token used to make this call expired 1 minute(s) ago." {
@@ -62,11 +62,11 @@ func TestOAuthRefreshAndExpiry(t *testing.T) {
 
 	_, tok = refresh(t, h, goodForm())
 	access = tok["access_token"].(string)
-	wantStatus(t, h.doAs(t, access, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.doAs(t, access, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 	h.sim.ExpireTokens()
-	wantStatus(t, h.doAs(t, access, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusUnauthorized)
+	wantStatus(t, h.doAs(t, access, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusUnauthorized)
 	// Private-app tokens do not expire.
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 }
 
 func TestOAuthErrors(t *testing.T) {
@@ -108,7 +108,7 @@ func TestOAuthErrors(t *testing.T) {
 func TestInvalidAuthentication(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	for _, tok := range []string{"", "garbage"} {
-		r := h.doAs(t, tok, http.MethodGet, "/crm/v3/objects/contacts", nil)
+		r := h.doAs(t, tok, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 		wantStatus(t, r, http.StatusUnauthorized)
 		b := r.json(t)
 		if b["category"] != "INVALID_AUTHENTICATION" || !strings.HasPrefix(b["message"].(string), "Authentication credentials not found") {

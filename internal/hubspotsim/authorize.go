@@ -86,7 +86,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		authPage(w, http.StatusBadRequest, "Authorization failed as the redirect URL '"+redirect+
 			"' doesn't match the app's registered redirect URL", nil)
 		return
-	case !scopesOK(q.Get("scope")):
+	case !scopesOK(q.Get("scope"), s.cfg.Scopes):
 		authPage(w, http.StatusBadRequest, "Authorization failed because there is a mismatch between the scopes in the install URL and the app's configured scopes.", nil)
 		return
 	}
@@ -127,14 +127,14 @@ func redirectOK(redirect string, registered []string) bool {
 }
 
 // scopesOK: scope is required, space-separated, and must be among the
-// app's configured scopes (here the bridge's).
-func scopesOK(scope string) bool {
+// app's configured scopes.
+func scopesOK(scope string, app []string) bool {
 	fields := strings.Fields(scope)
 	if len(fields) == 0 {
 		return false
 	}
 	for _, f := range fields {
-		if !slices.Contains(bridgeScopes, f) {
+		if !slices.Contains(app, f) {
 			return false
 		}
 	}
@@ -198,24 +198,12 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// handleTokenGrant dispatches POST /oauth/v1/token on grant_type: the
-// authorization_code grant here, everything else to handleToken.
-func (s *Server) handleTokenGrant(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "authorization_code" {
-		s.handleToken(w, r)
-		return
-	}
-	fail := func(code, status, msg string) {
-		writeJSON(w, http.StatusBadRequest, oauthError{Error: code, ErrorDescription: msg,
-			Status: status, Message: msg, CorrelationID: newCorrelationID()})
-	}
+// handleAuthCodeGrant answers grant_type=authorization_code (client_id,
+// client_secret, redirect_uri, code; the form is parsed) like the refresh
+// grant, with a new refresh token.
+func (s *Server) handleAuthCodeGrant(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
-	switch {
-	case f.Get("client_id") != s.cfg.ClientID:
-		fail("invalid_client", "BAD_CLIENT_ID", "missing or unknown client id")
-		return
-	case f.Get("client_secret") != s.cfg.ClientSecret:
-		fail("invalid_client", "BAD_CLIENT_SECRET", "missing or invalid client secret")
+	if !s.clientOK(w, f) {
 		return
 	}
 	s.authz.mu.Lock()
@@ -225,12 +213,12 @@ func (s *Server) handleTokenGrant(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok || g.clientID != f.Get("client_id") || !s.cfg.Now().Before(g.expires):
 		// Observed wording (HGData/mk-node-hubspot#87).
-		fail("invalid_grant", "BAD_AUTH_CODE", "missing or unknown auth code")
+		writeOAuthError(w, "invalid_grant", "BAD_AUTH_CODE", "missing or unknown auth code")
 		return
 	case f.Get("redirect_uri") != g.redirectURI:
 		// RFC 6749 §4.1.3 requires the same redirect_uri; HubSpot's status
 		// name for it follows its BAD_* pattern (not documented).
-		fail("invalid_grant", "BAD_REDIRECT_URI", "redirect_uri does not match the one the code was issued for")
+		writeOAuthError(w, "invalid_grant", "BAD_REDIRECT_URI", "redirect_uri does not match the one the code was issued for")
 		return
 	}
 	// HubSpot refresh tokens are UUID-shaped (oauth docs' example).
@@ -238,7 +226,5 @@ func (s *Server) handleTokenGrant(w http.ResponseWriter, r *http.Request) {
 	s.tokens.mu.Lock()
 	s.tokens.refresh[refresh] = true
 	s.tokens.mu.Unlock()
-	tok, ttl := s.tokens.issue()
-	writeJSON(w, http.StatusOK, tokenResponse{TokenType: "bearer", RefreshToken: refresh,
-		AccessToken: tok, HubID: s.cfg.PortalID, Scopes: bridgeScopes, ExpiresIn: int(ttl / time.Second)})
+	writeJSON(w, http.StatusOK, s.accessResponse(refresh))
 }

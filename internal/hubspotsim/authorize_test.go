@@ -72,7 +72,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 	if status != http.StatusOK || rt == "" || rt == "na1-refresh" || tok["access_token"] == "" || tok["expires_in"] != float64(1800) {
 		t.Fatalf("exchange: %d %v", status, tok)
 	}
-	r := h.doAs(t, tok["access_token"].(string), http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.doAs(t, tok["access_token"].(string), http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusOK)
 
 	form := goodForm()

@@ -138,7 +138,7 @@ func allTraced(ins []batchInput) bool {
 // handleBatchCreate serves POST …/batch/create → 201. Without trace ids the
 // batch is all or nothing: the first invalid input fails the request.
 func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
-	o, inputs, ok := s.batchInputs(w, r)
+	o, inputs, ok := s.batchInputs(w, r, batchCreateInput)
 	if !ok {
 		return
 	}
@@ -185,7 +185,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
 // handleBatchUpdate serves POST …/batch/update: invalid properties or a
 // taken unique value fail the whole batch; unknown ids make a 207.
 func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
-	o, inputs, ok := s.batchInputs(w, r)
+	o, inputs, ok := s.batchInputs(w, r, updateInput)
 	if !ok {
 		return
 	}
@@ -250,7 +250,7 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 
 // handleBatchArchive serves POST …/batch/archive → 204.
 func (s *Server) handleBatchArchive(w http.ResponseWriter, r *http.Request) {
-	o, inputs, ok := s.batchInputs(w, r)
+	o, inputs, ok := s.batchInputs(w, r, archiveInput)
 	if !ok {
 		return
 	}

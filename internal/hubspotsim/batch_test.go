@@ -38,7 +38,7 @@ func TestBatchLimits(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	for _, tc := range ops {
 		t.Run(tc.op, func(t *testing.T) {
-			path := "/crm/v3/objects/contacts/batch/" + tc.op
+			path := "/crm/objects/2026-03/contacts/batch/" + tc.op
 			r := h.do(t, http.MethodPost, path, map[string]any{"inputs": inputsOf(101, tc.mk)})
 			wantStatus(t, r, http.StatusBadRequest)
 			b := r.json(t)
@@ -53,7 +53,7 @@ func TestBatchLimits(t *testing.T) {
 func TestBatchRead207(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	id := createContact(t, h, map[string]string{"email": "r@example.com", "city": "Rome"})["id"].(string)
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{
 		"properties": []string{"city"}, "inputs": []map[string]string{{"id": id}, {"id": "4242"}}})
 	wantStatus(t, r, http.StatusMultiStatus)
 	b := r.json(t)
@@ -75,14 +75,14 @@ func TestBatchRead207(t *testing.T) {
 		t.Errorf("results = %v", res)
 	}
 	// By email, all found: 200 without errors.
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{
 		"idProperty": "email", "inputs": []map[string]string{{"id": "R@example.com"}}})
 	wantStatus(t, r, http.StatusOK)
 	if _, has := r.json(t)["errors"]; has {
 		t.Errorf("200 carries errors: %s", r.raw)
 	}
 	// Property histories cap inputs at 50.
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{
 		"propertiesWithHistory": []string{"city"}, "inputs": inputsOf(51, func(i int) map[string]any { return map[string]any{"id": fmt.Sprint(i + 1)} })})
 	wantStatus(t, r, http.StatusBadRequest)
 }
@@ -94,7 +94,7 @@ func TestBatchCreateAllOrNothingAndTraced207(t *testing.T) {
 		{"properties": map[string]string{"email": "new1@example.com"}},
 		{"properties": map[string]string{"email": "dup@example.com"}},
 	}
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": inputs})
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/create", map[string]any{"inputs": inputs})
 	wantStatus(t, r, http.StatusConflict)
 	if r.json(t)["message"] != "Contact already exists. Existing ID: "+existing {
 		t.Errorf("conflict body = %s", r.raw)
@@ -103,7 +103,7 @@ func TestBatchCreateAllOrNothingAndTraced207(t *testing.T) {
 		t.Fatalf("a failed batch created records: %d contacts", n)
 	}
 	inputs[0]["objectWriteTraceId"], inputs[1]["objectWriteTraceId"] = "t-0", "t-1"
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": inputs})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/create", map[string]any{"inputs": inputs})
 	wantStatus(t, r, http.StatusMultiStatus)
 	b := r.json(t)
 	e := b["errors"].([]any)[0].(map[string]any)
@@ -115,19 +115,19 @@ func TestBatchCreateAllOrNothingAndTraced207(t *testing.T) {
 func TestBatchUpdateMissingAndDuplicates(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	id := createContact(t, h, map[string]string{"email": "u@example.com"})["id"].(string)
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/update", map[string]any{"inputs": []map[string]any{
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/update", map[string]any{"inputs": []map[string]any{
 		{"id": id, "properties": map[string]string{"city": "Lima"}}, {"id": "777", "properties": map[string]string{"city": "Lima"}}}})
 	wantStatus(t, r, http.StatusMultiStatus)
 	if rec, _ := h.sim.Get("contacts", id); rec.Properties["city"] != "Lima" {
 		t.Errorf("found input not applied: %v", rec.Properties)
 	}
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/update", map[string]any{"inputs": []map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/update", map[string]any{"inputs": []map[string]any{
 		{"id": id, "properties": map[string]string{"city": "A"}}, {"id": id, "properties": map[string]string{"city": "B"}}}})
 	wantStatus(t, r, http.StatusBadRequest)
 	if !strings.Contains(r.json(t)["message"].(string), "Duplicate IDs found in batch input") {
 		t.Errorf("duplicate ids body = %s", r.raw)
 	}
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/update", map[string]any{"inputs": []map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/update", map[string]any{"inputs": []map[string]any{
 		{"id": id, "properties": map[string]string{"nope": "A"}}}})
 	wantStatus(t, r, http.StatusBadRequest)
 }
@@ -135,7 +135,7 @@ func TestBatchUpdateMissingAndDuplicates(t *testing.T) {
 func TestBatchUpsertNewFlags(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	old := createContact(t, h, map[string]string{"email": "old@example.com"})["id"].(string)
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/upsert", map[string]any{"inputs": []map[string]any{
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/upsert", map[string]any{"inputs": []map[string]any{
 		{"id": "OLD@example.com", "idProperty": "email", "properties": map[string]string{"phone": "1"}},
 		{"id": "fresh@example.com", "idProperty": "email", "properties": map[string]string{"phone": "2"}},
 	}})
@@ -152,11 +152,11 @@ func TestBatchUpsertNewFlags(t *testing.T) {
 	if got["old@example.com"] != false || got["fresh@example.com"] != true {
 		t.Errorf("new flags = %v", got)
 	}
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/upsert", map[string]any{"inputs": []map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/upsert", map[string]any{"inputs": []map[string]any{
 		{"id": "x@example.com", "properties": map[string]string{}}}})
 	wantStatus(t, r, http.StatusBadRequest)
 	// Companies upsert by domain.
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/companies/batch/upsert", map[string]any{"inputs": []map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/companies/batch/upsert", map[string]any{"inputs": []map[string]any{
 		{"id": "acme.com", "idProperty": "domain", "properties": map[string]string{"name": "Acme"}}}})
 	wantStatus(t, r, http.StatusOK)
 }

@@ -9,7 +9,7 @@ import (
 // companies); existing records are updated, others created, and every
 // result says which with `new`.
 func (s *Server) handleBatchUpsert(w http.ResponseWriter, r *http.Request) {
-	o, inputs, ok := s.batchInputs(w, r)
+	o, inputs, ok := s.batchInputs(w, r, upsertInput)
 	if !ok {
 		return
 	}

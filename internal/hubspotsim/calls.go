@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/go-chi/chi/v5"
@@ -18,7 +19,9 @@ func (s *Server) countCalls(next http.Handler) http.Handler {
 		cw := &countingWriter{ResponseWriter: w, record: func() {
 			pattern := r.URL.Path
 			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-				pattern = rc.RoutePattern()
+				// The version is part of what was called: a dated and a
+				// legacy call must never count as one.
+				pattern = strings.Replace(rc.RoutePattern(), "{version}", rc.URLParam("version"), 1)
 			}
 			s.callsMu.Lock()
 			s.calls[r.Method+" "+pattern]++

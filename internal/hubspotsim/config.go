@@ -30,8 +30,16 @@ type Config struct {
 	// PrivateAppTokens are static bearer tokens that never expire (HubSpot
 	// documents no expiry for private-app tokens). They count as AppID.
 	PrivateAppTokens []string
-	// RefreshTokens are the OAuth refresh tokens POST /oauth/v1/token accepts.
+	// RefreshTokens are the OAuth refresh tokens the token endpoint accepts.
 	RefreshTokens []string
+	// Scopes are the scopes granted to the app's tokens, private-app and
+	// OAuth alike: a call needing another one answers 403 MISSING_SCOPES.
+	// Default: the bridge's (oauth and read/write on contacts and
+	// companies).
+	Scopes []string
+	// APIVersions are the date-based versions served. Default
+	// DefaultAPIVersions.
+	APIVersions []string
 	// TokenTTL is the lifetime of issued access tokens (HubSpot: 30 minutes,
 	// expires_in 1800).
 	TokenTTL time.Duration
@@ -108,6 +116,12 @@ func (c Config) withDefaults(rnd *rand.Rand) Config {
 	}
 	if c.AppID == 0 {
 		c.AppID = 54321
+	}
+	if c.Scopes == nil {
+		c.Scopes = BridgeScopes()
+	}
+	if len(c.APIVersions) == 0 {
+		c.APIVersions = DefaultAPIVersions
 	}
 	if c.TokenTTL <= 0 {
 		c.TokenTTL = 30 * time.Minute

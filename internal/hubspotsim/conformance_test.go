@@ -163,7 +163,7 @@ func TestConformanceObjectResponses(t *testing.T) {
 	for i := range 3 {
 		createContact(t, h, map[string]string{"email": "c" + strconv.Itoa(i) + "@example.com", "firstname": "F", "lastname": "L"})
 	}
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts?limit=1", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts?limit=1", nil)
 	list := r.json(t)
 	sampleList := ex["listContacts"].(map[string]any)
 	sameShape(t, "list", sampleList, list)
@@ -171,19 +171,19 @@ func TestConformanceObjectResponses(t *testing.T) {
 	sameShape(t, "list properties", first(t, sampleList["results"])["properties"].(map[string]any), first(t, list["results"])["properties"].(map[string]any))
 	sameShape(t, "paging.next", sampleList["paging"].(map[string]any)["next"].(map[string]any), list["paging"].(map[string]any)["next"].(map[string]any))
 
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{"limit": 2})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{"limit": 2})
 	search := r.json(t)
 	sampleSearch := ex["searchContactsDefaultProperties"].(map[string]any)
 	sameShape(t, "search", sampleSearch, search, "paging")
 	sameShape(t, "search properties", first(t, sampleSearch["results"])["properties"].(map[string]any), first(t, search["results"])["properties"].(map[string]any))
 
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/companies", map[string]any{"properties": map[string]string{"name": "G", "annualrevenue": "1000"}})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/companies", map[string]any{"properties": map[string]string{"name": "G", "annualrevenue": "1000"}})
 	wantStatus(t, r, http.StatusCreated)
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/companies/search", map[string]any{"properties": []string{"annualrevenue", "name"}})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/companies/search", map[string]any{"properties": []string{"annualrevenue", "name"}})
 	sampleCo := ex["searchCompaniesWithProperties_excerpt"].(map[string]any)
 	sameShape(t, "company search properties", first(t, sampleCo["results"])["properties"].(map[string]any), first(t, r.json(t)["results"])["properties"].(map[string]any))
 
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": []any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/create", map[string]any{"inputs": []any{
 		map[string]any{"objectWriteTraceId": "a", "properties": map[string]string{"email": "n@example.com"}},
 		map[string]any{"objectWriteTraceId": "b", "properties": map[string]string{"missing": "1"}}}})
 	wantStatus(t, r, http.StatusMultiStatus)
@@ -205,7 +205,7 @@ func TestConformanceErrorBodies(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{ClientID: "c", RefreshTokens: []string{"rt"}})
 	createContact(t, h, map[string]string{"email": "dup@example.com"})
 
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{"testproperty": "x"}})
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{"properties": map[string]string{"testproperty": "x"}})
 	ours := r.json(t)
 	sample := official["400PropertyDoesntExist"].(map[string]any)
 	sameShape(t, "400", sample, ours)
@@ -214,19 +214,19 @@ func TestConformanceErrorBodies(t *testing.T) {
 		t.Errorf("400 message = %v\nwant %v", ours["message"], want)
 	}
 
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{"email": "dup@example.com"}})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{"properties": map[string]string{"email": "dup@example.com"}})
 	sameShape(t, "409", observed["409ContactEmailExists"].(map[string]any), r.json(t), "correlationId")
 
-	r = h.doAs(t, "garbage", http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.doAs(t, "garbage", http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	sameShape(t, "401 invalid", observed["401InvalidToken"].(map[string]any), r.json(t))
 
 	_, tok := refresh(t, h, url.Values{"grant_type": {"refresh_token"}, "client_id": {"c"}, "client_secret": {testSecret}, "refresh_token": {"rt"}})
 	h.sim.ExpireTokens()
-	r = h.doAs(t, tok["access_token"].(string), http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.doAs(t, tok["access_token"].(string), http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	sameShape(t, "401 expired", observed["401ExpiredOAuthToken"].(map[string]any), r.json(t))
 
 	h.sim.SpendDailyBudget()
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	sameShape(t, "429 daily", official["429DailyLimit"].(map[string]any), r.json(t))
 }
 
@@ -236,12 +236,21 @@ func TestConformanceOAuthAndRateLimits(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{ClientID: "c", RefreshTokens: []string{"rt"}, RateLimitMax: 1})
 	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {"c"}, "client_secret": {testSecret}, "refresh_token": {"rt"}}
 	_, tok := refresh(t, h, form)
-	sameShape(t, "token response", oauth["tokenResponseExample"].(map[string]any), tok)
+	// The documented example predates token_use and user_id, which the
+	// 2026-03 spec's schema lists (required and optional): those keys may
+	// come on top of the example's.
+	var schema []string
+	for _, group := range []string{"required", "optional"} {
+		for _, k := range oauth["tokenResponseSchemaFields"].(map[string]any)[group].([]any) {
+			schema = append(schema, k.(string))
+		}
+	}
+	sameShape(t, "token response", oauth["tokenResponseExample"].(map[string]any), tok, schema...)
 	form.Set("refresh_token", "bad")
 	_, bad := refresh(t, h, form)
 	sameShape(t, "token error", oauth["tokenErrorExample"].(map[string]any), bad, "correlationId")
 
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	for _, hd := range limits["headers"].([]any) {
 		name := hd.(map[string]any)["name"].(string)
 		if strings.Contains(name, "Secondly") {
@@ -251,7 +260,7 @@ func TestConformanceOAuthAndRateLimits(t *testing.T) {
 			t.Errorf("private-app response lacks %s", name)
 		}
 	}
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusTooManyRequests)
 	body := r.json(t)
 	sameShape(t, "429", limits["on429"].(map[string]any)["body"].(map[string]any), body)
@@ -261,7 +270,7 @@ func TestConformanceHistoryEntry(t *testing.T) {
 	props := loadSample(t, "properties.json")
 	h := newHarness(t, hubspotsim.Config{AppID: 8151242})
 	id := createContact(t, h, map[string]string{"email": "e@example.com", "hs_lead_status": "NEW"})["id"].(string)
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+"?propertiesWithHistory=hs_lead_status", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id+"?propertiesWithHistory=hs_lead_status", nil)
 	entry := first(t, r.json(t)["propertiesWithHistory"].(map[string]any)["hs_lead_status"])
 	sameShape(t, "history entry", props["observedHistoryEntry"].(map[string]any), entry)
 }

@@ -1,12 +1,33 @@
 // Package hubspotsim simulates one HubSpot account with one installed app:
-// the CRM v3 objects API for contacts and companies, contact↔company
-// associations, OAuth refresh, rate limits and signed webhooks. No machine
+// the CRM objects API for contacts and companies, contact↔company
+// associations, properties, OAuth, scopes, rate limits and signed webhooks. No machine
 // here reaches the real HubSpot, so this package is the ground truth the
 // bridge's tests see; it follows HubSpot's documentation and published
 // samples, not what is convenient for a client.
 //
 // Implemented, with the page each follows:
 //
+//   - Versions (developers.hubspot.com/docs/developer-tooling/platform/versioning;
+//     HubSpot's published specs per version): every API at its date-based
+//     path for each of Config.APIVersions (default 2026-03 and 2026-09):
+//     /crm/objects/{version}/{type}…, /crm/associations/{version}/…/batch/read,
+//     /crm/properties/{version}/{type}, /oauth/{version}/token[/introspect|
+//     /revoke], /webhooks/{version}/{appId}/settings|subscriptions; the
+//     legacy /crm/v3, /crm/v4, /oauth/v1 (and /oauth/v3) paths answer the
+//     same during the transition. Calls and LegacyCalls record what was
+//     called, version included. Inputs HubSpot's schemas refuse (a batch
+//     update, upsert or create input without properties) answer 400
+//     VALIDATION_ERROR "… some of required attributes are not set
+//     [properties]".
+//   - Properties (properties guide): GET list and single property with
+//     type, fieldType, hubspotDefined and modificationMetadata.readOnlyValue;
+//     RemoveProperty; SetValidationRule for admins' validation rules,
+//     enforced on every write with HubSpot's "Property values were not
+//     valid" answer.
+//   - Scopes: each object route needs crm.objects.{type}.read or .write;
+//     Config.Scopes are what the app's tokens carry; 403 MISSING_SCOPES
+//     names the scope. Webhook settings need a client-credentials token
+//     with developers-read.
 //   - Objects (OpenAPI CRM/Contacts and CRM/Companies v3; contacts guide
 //     developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/guide):
 //     GET/PATCH/DELETE /crm/v3/objects/{type}/{id} with properties,
@@ -52,16 +73,22 @@
 //   - Associations (v4 guide): PUT …/associations/default/{toType}/{id},
 //     PUT …/associations/{toType}/{id} with [{associationCategory,
 //     associationTypeId}] (1 = primary company, 279 unlabeled), DELETE,
-//     GET list; `associations` on v3 create and reads; the contact's
-//     associatedcompanyid follows the primary company.
-//   - Auth (oauth docs, manage-oauth-tokens): Bearer private-app tokens
-//     (never expire) and OAuth access tokens from POST /oauth/v1/token
-//     (grant_type=refresh_token; expires_in = TokenTTL; refresh token not
-//     rotated); errors {error, error_description, status
+//     GET list (2026-03 and v4 only), batch read in the v4 shape with
+//     per-input paging and 207 NO_ASSOCIATIONS_FOUND entries; `associations`
+//     on create and reads; the contact's associatedcompanyid follows the
+//     primary company.
+//   - Auth (oauth docs, manage-oauth-tokens, changelog "New OAuth v3 API
+//     Endpoints and Standardized Error Responses"): Bearer static tokens
+//     (never expire) and OAuth access tokens from POST
+//     /oauth/{version}/token (refresh_token, authorization_code,
+//     client_credentials; expires_in = TokenTTL, token_use; refresh token
+//     not rotated); errors {error, error_description, status
 //     BAD_REFRESH_TOKEN/BAD_CLIENT_ID/BAD_CLIENT_SECRET/BAD_GRANT_TYPE,
-//     message, correlationId}; 401 INVALID_AUTHENTICATION (missing/unknown)
-//     and EXPIRED_AUTHENTICATION "…expired N second(s) ago." with context
-//     "expire time" (observed captures). GET /oauth/v1/access-tokens/{t}.
+//     message, correlationId}; introspect (hub_id, app_id, scopes,
+//     is_private_distribution; {active:false} otherwise) and revoke; 401
+//     INVALID_AUTHENTICATION (missing/unknown) and EXPIRED_AUTHENTICATION
+//     "…expired N second(s) ago." with context "expire time" (observed
+//     captures). Legacy GET /oauth/v1/access-tokens/{t}.
 //   - Install (oauth-quickstart-guide, working-with-oauth): GET
 //     /oauth/authorize?client_id&redirect_uri&scope[&state] shows a consent
 //     page (Allow/Deny; SetConsent answers for the user, ?auto=1 allows at
@@ -69,7 +96,7 @@
 //     (RFC 6749 §4.1.2.1: HubSpot documents no denial redirect). An unknown
 //     client id, an unregistered redirect URL (SetRedirectURIs; default any
 //     http(s) URL) or scopes outside the app's are shown on the page, as
-//     HubSpot does. POST /oauth/v1/token grant_type=authorization_code
+//     HubSpot does. POST /oauth/{version}/token grant_type=authorization_code
 //     (client_id, client_secret, redirect_uri, code) answers like the
 //     refresh grant with a new UUID-shaped refresh token that the refresh
 //     grant then accepts; codes are single-use and expire after 10 minutes
@@ -103,12 +130,11 @@
 // write's Source.
 //
 // Left out: history of system-set properties (createdate, modification
-// dates), the date-versioned /crm/objects/2026-03 paths, custom
-// objects and other object types, generic object.* subscriptions,
+// dates), custom objects and other object types, generic object.*
+// subscriptions, the legacy paths' retirement (they never stop answering),
 // webhook payload `REDACTED` sensitive values, per-event (rather than
 // per-batch) retry randomisation, the account time zone for the daily
-// reset, 423/477 answers, scopes (every token has the bridge's scopes),
-// companies' `name or domain` create rule (the
+// reset, 423/477 answers, companies' `name or domain` create rule (the
 // docs disagree), HubSpot-internal enrichment writes (use the Go API with
 // Source{ChangeSource: "HUBSPOT_INTERNAL"}). Retry waits use real timers;
 // Config.Now drives stamps, expiry, limits and signature timestamps.

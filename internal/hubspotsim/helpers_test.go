@@ -194,7 +194,7 @@ func eventsOfType(evs []map[string]any, typ string) []map[string]any {
 
 func createContact(t *testing.T, h *harness, props map[string]string) map[string]any {
 	t.Helper()
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{"properties": props})
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{"properties": props})
 	wantStatus(t, r, http.StatusCreated)
 	return r.json(t)
 }

@@ -1,4 +1,5 @@
-// Single-object endpoints of the CRM v3 objects API.
+// Single-object endpoints of the CRM objects API (2026-03, 2026-09 and v3
+// alike).
 
 package hubspotsim
 
@@ -130,6 +131,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
+	if in.Properties == nil {
+		writeErr(w, missingAttributes("SimplePublicObjectInputForCreate", "properties"))
+		return
+	}
 	s.writeOne(w, o, http.StatusCreated, func(o *objectStore) (writeResult, *APIError) {
 		if err := s.store.checkAssociationInputs(o, in.Associations); err != nil {
 			return writeResult{}, err
@@ -169,6 +174,10 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	var in createInput
 	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Properties == nil {
+		writeErr(w, missingAttributes("SimplePublicObjectInput", "properties"))
 		return
 	}
 	s.writeOne(w, o, http.StatusOK, func(o *objectStore) (writeResult, *APIError) {

@@ -45,7 +45,7 @@ func TestCreateGetDefaultsAndShapes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+tc.query, nil)
+			r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id+tc.query, nil)
 			wantStatus(t, r, http.StatusOK)
 			body := r.json(t)
 			if got := keys(body); strings.Join(got, ",") != "archived,createdAt,id,properties,updatedAt" {
@@ -57,11 +57,11 @@ func TestCreateGetDefaultsAndShapes(t *testing.T) {
 			}
 		})
 	}
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+"?properties=jobtitle", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id+"?properties=jobtitle", nil)
 	if p := r.json(t)["properties"].(map[string]any); p["jobtitle"] != nil {
 		t.Errorf("unset property should be null, got %v", p["jobtitle"])
 	}
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts/ADA@example.com?idProperty=email", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/ADA@example.com?idProperty=email", nil)
 	wantStatus(t, r, http.StatusOK)
 	if r.json(t)["id"] != id {
 		t.Errorf("idProperty=email found %s", r.raw)
@@ -80,24 +80,24 @@ func TestErrorBodies(t *testing.T) {
 		message      string
 		code         string
 	}{
-		{"unknown property", http.MethodPost, "/crm/v3/objects/contacts",
+		{"unknown property", http.MethodPost, "/crm/objects/2026-03/contacts",
 			map[string]any{"properties": map[string]string{"testproperty": "x"}}, 400, "VALIDATION_ERROR",
 			`Property values were not valid: [{"isValid":false,"message":"Property \"testproperty\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"testproperty"`, "PROPERTY_DOESNT_EXIST"},
-		{"read-only property", http.MethodPost, "/crm/v3/objects/contacts",
+		{"read-only property", http.MethodPost, "/crm/objects/2026-03/contacts",
 			map[string]any{"properties": map[string]string{"createdate": "x"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "READ_ONLY_VALUE"},
-		{"not a number", http.MethodPost, "/crm/v3/objects/companies",
+		{"not a number", http.MethodPost, "/crm/objects/2026-03/companies",
 			map[string]any{"properties": map[string]string{"numberofemployees": "1,000"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_INTEGER"},
-		{"bad lifecycle option", http.MethodPost, "/crm/v3/objects/contacts",
+		{"bad lifecycle option", http.MethodPost, "/crm/objects/2026-03/contacts",
 			map[string]any{"properties": map[string]string{"lifecyclestage": "vip"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_OPTION"},
-		{"bad email", http.MethodPost, "/crm/v3/objects/contacts",
+		{"bad email", http.MethodPost, "/crm/objects/2026-03/contacts",
 			map[string]any{"properties": map[string]string{"email": "not-an-email"}}, 400, "VALIDATION_ERROR", "Property values were not valid", "INVALID_EMAIL"},
-		{"email taken", http.MethodPost, "/crm/v3/objects/contacts",
+		{"email taken", http.MethodPost, "/crm/objects/2026-03/contacts",
 			map[string]any{"properties": map[string]string{"email": "TAKEN@example.com"}}, 409, "CONFLICT",
 			"Contact already exists. Existing ID: " + existing["id"].(string), ""},
-		{"missing record", http.MethodGet, "/crm/v3/objects/contacts/999999999", nil, 404, "OBJECT_NOT_FOUND", "resource not found", ""},
-		{"bad json", http.MethodPost, "/crm/v3/objects/contacts", "not an object", 400, "VALIDATION_ERROR", "Invalid input JSON", ""},
-		{"unknown object type", http.MethodGet, "/crm/v3/objects/widgets/1", nil, 400, "VALIDATION_ERROR", "Unable to infer object type", ""},
-		{"list limit", http.MethodGet, "/crm/v3/objects/contacts?limit=101", nil, 400, "VALIDATION_ERROR", "limit", ""},
+		{"missing record", http.MethodGet, "/crm/objects/2026-03/contacts/999999999", nil, 404, "OBJECT_NOT_FOUND", "resource not found", ""},
+		{"bad json", http.MethodPost, "/crm/objects/2026-03/contacts", "not an object", 400, "VALIDATION_ERROR", "Invalid input JSON", ""},
+		{"unknown object type", http.MethodGet, "/crm/objects/2026-03/widgets/1", nil, 400, "VALIDATION_ERROR", "Unable to infer object type", ""},
+		{"list limit", http.MethodGet, "/crm/objects/2026-03/contacts?limit=101", nil, 400, "VALIDATION_ERROR", "limit", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestModificationStampStrictlyIncreases(t *testing.T) {
 	id := c["id"].(string)
 	prev := c["updatedAt"].(string)
 	for i := range 5 {
-		r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id,
+		r := h.do(t, http.MethodPatch, "/crm/objects/2026-03/contacts/"+id,
 			map[string]any{"properties": map[string]string{"firstname": fmt.Sprint("n", i)}})
 		wantStatus(t, r, http.StatusOK)
 		b := r.json(t)
@@ -143,13 +143,13 @@ func TestModificationStampStrictlyIncreases(t *testing.T) {
 		prev = upd
 	}
 	// A write that changes nothing leaves the stamp alone.
-	r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"firstname": "n4"}})
+	r := h.do(t, http.MethodPatch, "/crm/objects/2026-03/contacts/"+id, map[string]any{"properties": map[string]string{"firstname": "n4"}})
 	if got := r.json(t)["updatedAt"]; got != prev {
 		t.Errorf("no-op update moved updatedAt to %v", got)
 	}
 	// Companies use hs_lastmodifieddate.
 	h.clock.Advance(time.Second)
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/companies", map[string]any{"properties": map[string]string{"name": "Acme", "domain": "acme.com"}})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/companies", map[string]any{"properties": map[string]string{"name": "Acme", "domain": "acme.com"}})
 	wantStatus(t, r, http.StatusCreated)
 	if p := r.json(t)["properties"].(map[string]any); p["hs_lastmodifieddate"] != "2026-03-04T10:00:01.000Z" {
 		t.Errorf("company properties = %v", p)
@@ -160,14 +160,14 @@ func TestEmptyStringClearsAndUniqueReleases(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	c := createContact(t, h, map[string]string{"email": "a@example.com", "city": "Oslo"})
 	id := c["id"].(string)
-	r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]any{"city": "", "email": "b@example.com"}})
+	r := h.do(t, http.MethodPatch, "/crm/objects/2026-03/contacts/"+id, map[string]any{"properties": map[string]any{"city": "", "email": "b@example.com"}})
 	wantStatus(t, r, http.StatusOK)
 	if p := r.json(t)["properties"].(map[string]any); p["city"] != nil {
 		t.Errorf("city not cleared: %v", p)
 	}
 	// The old email is free again; the new one is taken.
 	createContact(t, h, map[string]string{"email": "a@example.com"})
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{"email": "b@example.com"}})
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts", map[string]any{"properties": map[string]string{"email": "b@example.com"}})
 	wantStatus(t, r, http.StatusConflict)
 }
 
@@ -178,7 +178,7 @@ func TestListPaging(t *testing.T) {
 		ids = append(ids, createContact(t, h, map[string]string{"email": fmt.Sprintf("p%d@example.com", i)})["id"].(string))
 	}
 	var seen []string
-	path := "/crm/v3/objects/contacts?limit=10"
+	path := "/crm/objects/2026-03/contacts?limit=10"
 	for pages := 0; path != ""; pages++ {
 		if pages > 5 {
 			t.Fatal("paging does not end")
@@ -193,7 +193,7 @@ func TestListPaging(t *testing.T) {
 		if p, ok := b["paging"].(map[string]any); ok {
 			next := p["next"].(map[string]any)
 			link := next["link"].(string)
-			if !strings.HasPrefix(link, h.api.URL+"/crm/v3/objects/contacts?") || !strings.Contains(link, "after="+next["after"].(string)) {
+			if !strings.HasPrefix(link, h.api.URL+"/crm/objects/2026-03/contacts?") || !strings.Contains(link, "after="+next["after"].(string)) {
 				t.Errorf("link = %s", link)
 			}
 			path = strings.TrimPrefix(link, h.api.URL)
@@ -207,10 +207,10 @@ func TestListPaging(t *testing.T) {
 func TestArchiveAndArchivedReads(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	id := createContact(t, h, map[string]string{"email": "gone@example.com"})["id"].(string)
-	wantStatus(t, h.do(t, http.MethodDelete, "/crm/v3/objects/contacts/"+id, nil), http.StatusNoContent)
-	wantStatus(t, h.do(t, http.MethodDelete, "/crm/v3/objects/contacts/"+id, nil), http.StatusNoContent)
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id, nil), http.StatusNotFound)
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+"?archived=true", nil)
+	wantStatus(t, h.do(t, http.MethodDelete, "/crm/objects/2026-03/contacts/"+id, nil), http.StatusNoContent)
+	wantStatus(t, h.do(t, http.MethodDelete, "/crm/objects/2026-03/contacts/"+id, nil), http.StatusNoContent)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id, nil), http.StatusNotFound)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id+"?archived=true", nil)
 	wantStatus(t, r, http.StatusOK)
 	if b := r.json(t); b["archived"] != true || b["archivedAt"] == nil {
 		t.Errorf("archived record = %s", r.raw)
@@ -218,7 +218,7 @@ func TestArchiveAndArchivedReads(t *testing.T) {
 	if err := h.sim.Restore("contacts", id, hubspotsim.UI(7)); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id, nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id, nil), http.StatusOK)
 }
 
 func TestMergeResolvesOldID(t *testing.T) {
@@ -228,7 +228,7 @@ func TestMergeResolvesOldID(t *testing.T) {
 	if err := h.sim.Merge("contacts", a, b, hubspotsim.UI(1)); err != nil {
 		t.Fatal(err)
 	}
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+b+"?properties=city,hs_merged_object_ids,hs_additional_emails", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+b+"?properties=city,hs_merged_object_ids,hs_additional_emails", nil)
 	wantStatus(t, r, http.StatusOK)
 	body := r.json(t)
 	p := body["properties"].(map[string]any)
@@ -243,10 +243,10 @@ func TestMergeResolvesOldID(t *testing.T) {
 func TestCallsByRoutePattern(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	createContact(t, h, map[string]string{"email": "c@example.com"})
-	h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{"inputs": []any{}})
-	h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{"inputs": []any{}})
+	h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{"inputs": []any{}})
+	h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{"inputs": []any{}})
 	calls := h.sim.Calls()
-	if calls["POST /crm/v3/objects/{objectType}"] != 1 || calls["POST /crm/v3/objects/{objectType}/batch/read"] != 2 {
+	if calls["POST /crm/objects/2026-03/{objectType}"] != 1 || calls["POST /crm/objects/2026-03/{objectType}/batch/read"] != 2 {
 		t.Errorf("calls = %v", calls)
 	}
 	h.sim.ResetCalls()
@@ -262,7 +262,7 @@ func TestPropertiesWithHistory(t *testing.T) {
 	if _, err := h.sim.Update("contacts", id, map[string]string{"firstname": "B"}, hubspotsim.UI(42)); err != nil {
 		t.Fatal(err)
 	}
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts/"+id+"?propertiesWithHistory=firstname", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts/"+id+"?propertiesWithHistory=firstname", nil)
 	wantStatus(t, r, http.StatusOK)
 	hist := r.json(t)["propertiesWithHistory"].(map[string]any)["firstname"].([]any)
 	if len(hist) != 2 {
@@ -276,7 +276,7 @@ func TestPropertiesWithHistory(t *testing.T) {
 	if oldest["value"] != "A" || oldest["sourceType"] != "INTEGRATION" || oldest["sourceId"] != "8151242" {
 		t.Errorf("oldest = %v", oldest)
 	}
-	r = h.do(t, http.MethodPost, "/crm/v3/objects/contacts/batch/read", map[string]any{
+	r = h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/batch/read", map[string]any{
 		"propertiesWithHistory": []string{"email"}, "inputs": []map[string]string{{"id": id}}})
 	wantStatus(t, r, http.StatusOK)
 	if got := first(t, r.json(t)["results"])["propertiesWithHistory"]; fmt.Sprint(got) == "<nil>" {
@@ -326,7 +326,7 @@ func TestLifecycleStageOnlyMovesForward(t *testing.T) {
 		{"lead", "lead"},             // after clearing, any stage
 	}
 	for _, st := range steps {
-		r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"lifecyclestage": st.set}})
+		r := h.do(t, http.MethodPatch, "/crm/objects/2026-03/contacts/"+id, map[string]any{"properties": map[string]string{"lifecyclestage": st.set}})
 		wantStatus(t, r, http.StatusOK)
 		rec, _ := h.sim.Get("contacts", id)
 		if rec.Properties["lifecyclestage"] != st.want {

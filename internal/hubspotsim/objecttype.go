@@ -21,6 +21,25 @@ type objectType struct {
 	defaultProps []string
 	writable     map[string]bool
 	readOnly     map[string]bool
+	custom       map[string]bool // the account's own properties (Config.CustomProperties)
+	rules        map[string]ValidationRule
+}
+
+// ValidationRule is a property validation rule an admin set in the
+// account's property settings (knowledge base "Set validation rules for
+// properties"). HubSpot enforces them on API and integration writes too
+// (changelog "Property Validations Rules will be enforced for APIs and
+// Integrations", July 2023; the 2026-09 API version keeps enforcing them),
+// answering 400 VALIDATION_ERROR with the rule's message in the
+// "Property values were not valid" list, e.g. error INVALID_ALPHA, message
+// "Enter only letters".
+type ValidationRule struct {
+	// Error is the rule's code in the answer, e.g. INVALID_ALPHA.
+	Error string
+	// Message is the admin's message, e.g. "Enter only letters".
+	Message string
+	// Valid reports whether a non-empty value passes.
+	Valid func(value string) bool
 }
 
 var contactWritable = []string{
@@ -52,12 +71,13 @@ func newObjectTypes(custom map[string][]string) map[string]*objectType {
 		ot       *objectType
 		writable []string
 	}{{contacts, contactWritable}, {companies, companyWritable}} {
-		t.ot.writable = map[string]bool{}
+		t.ot.writable, t.ot.custom, t.ot.rules = map[string]bool{}, map[string]bool{}, map[string]ValidationRule{}
 		for _, p := range t.writable {
 			t.ot.writable[p] = true
 		}
 		for _, p := range custom[t.ot.name] {
 			t.ot.writable[strings.ToLower(p)] = true
+			t.ot.custom[strings.ToLower(p)] = true
 		}
 		t.ot.readOnly = map[string]bool{
 			"createdate": true, "hs_object_id": true, t.ot.modifiedProp: true,
@@ -96,6 +116,7 @@ func (t *objectType) validate(props map[string]string, portalID int64) []propert
 	}
 	for _, name := range sortedKeys(props) {
 		v := props[name]
+		rule, ruled := t.rules[name]
 		switch {
 		case t.readOnly[name]:
 			add(name, "READ_ONLY_VALUE", fmt.Sprintf("%q is a read only property; its value cannot be set.", name))
@@ -107,6 +128,8 @@ func (t *objectType) validate(props map[string]string, portalID int64) []propert
 			add(name, "INVALID_INTEGER", fmt.Sprintf("%s was not a valid number.", v))
 		case name == "lifecyclestage" && t.name == "contacts" && v != "" && lifecycleOrder[v] == 0:
 			add(name, "INVALID_OPTION", fmt.Sprintf("%q was not one of the allowed options: [subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity, customer, evangelist, other]", v))
+		case ruled && v != "" && !rule.Valid(v):
+			add(name, rule.Error, rule.Message)
 		}
 	}
 	return errs

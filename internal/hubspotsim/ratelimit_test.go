@@ -15,7 +15,7 @@ import (
 func TestTenSecondlyWindow(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{RateLimitMax: 5, ClientID: "client-1", RefreshTokens: []string{"rt"}})
 	for i := range 5 {
-		r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+		r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 		wantStatus(t, r, http.StatusOK)
 		for k, want := range map[string]string{
 			"X-HubSpot-RateLimit-Max":                   "5",
@@ -35,7 +35,7 @@ func TestTenSecondlyWindow(t *testing.T) {
 		"client_secret": {testSecret}, "refresh_token": {"rt"}}); code != http.StatusOK {
 		t.Fatalf("token endpoint = %d", code)
 	}
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusTooManyRequests)
 	b := r.json(t)
 	if b["status"] != "error" || b["errorType"] != "RATE_LIMIT" || b["policyName"] != "TEN_SECONDLY_ROLLING" ||
@@ -47,7 +47,7 @@ func TestTenSecondlyWindow(t *testing.T) {
 	}
 	// The window rolls: the first request (t=0) leaves it at t=10s+.
 	h.clock.Advance(5*time.Second + time.Millisecond)
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusOK)
 	if got := r.header.Get("X-HubSpot-RateLimit-Remaining"); got != "0" {
 		t.Errorf("Remaining after one slot freed = %q, want 0", got)
@@ -57,7 +57,7 @@ func TestTenSecondlyWindow(t *testing.T) {
 func TestDailyBudget(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	h.sim.SpendDailyBudget()
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if b := r.json(t); b["policyName"] != "DAILY" || b["message"] != "You have reached your daily limit." || b["errorType"] != "RATE_LIMIT" {
 		t.Errorf("daily 429 = %s", r.raw)
@@ -66,22 +66,22 @@ func TestDailyBudget(t *testing.T) {
 		t.Errorf("Daily-Remaining = %q", r.header.Get("X-HubSpot-RateLimit-Daily-Remaining"))
 	}
 	h.clock.Advance(24 * time.Hour)
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 }
 
 func TestFaultInjectionAnswers(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	h.sim.Faults().Set(simfault.Plan{ServerErrors: 1, RateLimited: 1})
-	r := h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r := h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	if r.status < 500 || r.json(t)["status"] != "error" || r.json(t)["correlationId"] == nil {
 		t.Errorf("server error fault = %d %s", r.status, r.raw)
 	}
-	r = h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil)
+	r = h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil)
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if r.json(t)["policyName"] != "TEN_SECONDLY_ROLLING" {
 		t.Errorf("429 fault = %s", r.raw)
 	}
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 	// The standalone switch.
 	resp, err := http.Post(h.api.URL+"/_sim/faults", "application/json", strings.NewReader(`{"outage":true}`))
 	if err != nil {
@@ -96,14 +96,14 @@ func TestFaultInjectionAnswers(t *testing.T) {
 func TestDroppedConnectionFault(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	h.sim.Faults().Set(simfault.Plan{DropConnections: 1})
-	req, _ := http.NewRequest(http.MethodGet, h.api.URL+"/crm/v3/objects/contacts", nil)
+	req, _ := http.NewRequest(http.MethodGet, h.api.URL+"/crm/objects/2026-03/contacts", nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("dropped connection answered %d", resp.StatusCode)
 	}
-	if n := h.sim.Calls()["GET /crm/v3/objects/{objectType}"]; n != 1 {
+	if n := h.sim.Calls()["GET /crm/objects/2026-03/{objectType}"]; n != 1 {
 		t.Errorf("dropped call counted %d times, want 1", n)
 	}
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 }

@@ -12,7 +12,7 @@ import (
 
 func searchIDs(t *testing.T, h *harness, obj string, body map[string]any) ([]string, map[string]any) {
 	t.Helper()
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/"+obj+"/search", body)
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/"+obj+"/search", body)
 	wantStatus(t, r, http.StatusOK)
 	for k := range r.header {
 		if strings.HasPrefix(strings.ToLower(k), "x-hubspot-ratelimit") {
@@ -70,7 +70,7 @@ func TestSearchFilters(t *testing.T) {
 		})
 	}
 	// Archived records never appear.
-	wantStatus(t, h.do(t, http.MethodDelete, "/crm/v3/objects/contacts/"+ids[0], nil), http.StatusNoContent)
+	wantStatus(t, h.do(t, http.MethodDelete, "/crm/objects/2026-03/contacts/"+ids[0], nil), http.StatusNoContent)
 	h.clock.Advance(time.Second)
 	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Oslo")); strings.Join(got, ",") != ids[2] {
 		t.Errorf("after archive: %v", got)
@@ -101,16 +101,16 @@ func TestSearchPagingAndLimits(t *testing.T) {
 		t.Errorf("paged through %d results, want 7", len(all))
 	}
 	h.clock.Advance(time.Second)
-	wantStatus(t, h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{"limit": 201}), http.StatusBadRequest)
-	wantStatus(t, h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{"limit": 200}), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{"limit": 201}), http.StatusBadRequest)
+	wantStatus(t, h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{"limit": 200}), http.StatusOK)
 }
 
 func TestSearchPerSecondLimit(t *testing.T) {
 	h := newHarness(t, hubspotsim.Config{})
 	for range 5 {
-		wantStatus(t, h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{}), http.StatusOK)
+		wantStatus(t, h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{}), http.StatusOK)
 	}
-	r := h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{})
+	r := h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{})
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if b := r.json(t); b["errorType"] != "RATE_LIMIT" || b["policyName"] != "SECONDLY" {
 		t.Errorf("search 429 = %s", r.raw)
@@ -119,9 +119,9 @@ func TestSearchPerSecondLimit(t *testing.T) {
 		t.Errorf("search 429 carries rate-limit headers")
 	}
 	// Search is exempt from the ten-secondly window: other calls still pass.
-	wantStatus(t, h.do(t, http.MethodGet, "/crm/v3/objects/contacts", nil), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodGet, "/crm/objects/2026-03/contacts", nil), http.StatusOK)
 	h.clock.Advance(1100 * time.Millisecond)
-	wantStatus(t, h.do(t, http.MethodPost, "/crm/v3/objects/contacts/search", map[string]any{}), http.StatusOK)
+	wantStatus(t, h.do(t, http.MethodPost, "/crm/objects/2026-03/contacts/search", map[string]any{}), http.StatusOK)
 }
 
 func TestSearchIndexLag(t *testing.T) {
@@ -134,7 +134,7 @@ func TestSearchIndexLag(t *testing.T) {
 	if got, _ := searchIDs(t, h, "contacts", filter("city", "EQ", "Oslo")); strings.Join(got, ",") != id {
 		t.Errorf("record not visible after the lag: %v", got)
 	}
-	r := h.do(t, http.MethodPatch, "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"city": "Rome"}})
+	r := h.do(t, http.MethodPatch, "/crm/objects/2026-03/contacts/"+id, map[string]any{"properties": map[string]string{"city": "Rome"}})
 	wantStatus(t, r, http.StatusOK)
 	h.clock.Advance(time.Second)
 	// The index still holds the old value; GET already has the new one.

@@ -26,13 +26,14 @@ type Server struct {
 
 	callsMu sync.Mutex
 	calls   map[string]int
+	created time.Time // when the app was set up
 }
 
 // New builds a simulator; unset Config fields take HubSpot's defaults.
 func New(cfg Config) *Server {
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	cfg = cfg.withDefaults(rnd)
-	s := &Server{cfg: cfg, faults: cfg.Faults, calls: map[string]int{},
+	s := &Server{cfg: cfg, faults: cfg.Faults, calls: map[string]int{}, created: cfg.Now(),
 		store:  newStore(newObjectTypes(cfg.CustomProperties), cfg.Now, cfg.PortalID, cfg.SearchLag),
 		tokens: newTokens(cfg), limits: newLimiter(cfg), authz: newAuthCodes(),
 		hooks: newSender(cfg, cfg.Logger.With().Str("component", "hubspotsim.webhooks").Logger()),
@@ -40,25 +41,66 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// Handler serves the HubSpot API, the OAuth token endpoint and /_sim/faults.
+// Handler serves the HubSpot API, the OAuth endpoints and /_sim/faults.
+//
+// Every API is served at its date-based path (/crm/objects/{version}/…,
+// /crm/associations/{version}/…, /crm/properties/{version}/…,
+// /oauth/{version}/token…, /webhooks/{version}/…) for each of
+// Config.APIVersions, and at its legacy numeric path (/crm/v3, /crm/v4,
+// /oauth/v1), which HubSpot keeps answering unchanged until it retires them
+// in 2027 (developers.hubspot.com/docs/developer-tooling/platform/versioning;
+// changelog "v1 OAuth API Deprecation"). An unknown version answers 404, as
+// any unknown path does.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.countCalls)
 	r.Handle("/_sim/faults", s.faults.Handler())
-	// The token endpoint and webhooks do not count against the API limits.
+	// The token endpoints and webhooks do not count against the API limits.
 	r.Post("/oauth/v1/token", s.handleTokenGrant)
+	r.Get("/oauth/v1/access-tokens/{token}", s.handleAccessTokenInfo)
 	r.Get("/oauth/authorize", s.handleAuthorize)
-	r.Get("/oauth/v1/access-tokens/{token}", s.handleIntrospect)
+	// v3 is the pre-dated name of these endpoints (changelog "New OAuth v3
+	// API Endpoints"); the specs alias it to each dated version.
+	oauth := r.With(s.servedVersion("v3"))
+	oauth.Post("/oauth/{version}/token", s.handleTokenGrant)
+	oauth.Post("/oauth/{version}/token/introspect", s.handleIntrospect)
+	oauth.Post("/oauth/{version}/token/revoke", s.handleRevoke)
 	r.Group(func(api chi.Router) {
 		api.Use(s.faults.Middleware(writeServerError, func(w http.ResponseWriter, _ *http.Request) {
 			writeRateLimited(w, "TEN_SECONDLY_ROLLING")
 		}))
 		api.Use(s.authenticate)
-		api.With(s.searchLimit).Post("/crm/v3/objects/{objectType}/search", s.handleSearch)
+		// Legacy numeric paths.
+		api.With(s.searchLimit, s.scoped(false)).Post("/crm/v3/objects/{objectType}/search", s.handleSearch)
 		api.Group(func(lim chi.Router) {
 			lim.Use(s.tenSecondly)
-			s.objectRoutes(lim)
-			s.associationRoutes(lim)
+			s.objectRoutes(lim, "/crm/v3/objects/{objectType}")
+			s.associationRoutes(lim, "/crm/v4/objects/{objectType}/{objectId}/associations")
+			lim.With(s.scoped(false)).Get("/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}", s.handleAssocList)
+			lim.With(s.scoped(false)).Post("/crm/v4/associations/{objectType}/{toObjectType}/batch/read", s.handleAssocBatchRead)
+			lim.With(s.scoped(false)).Get("/crm/v3/properties/{objectType}", s.handleProperties)
+			lim.With(s.scoped(false)).Get("/crm/v3/properties/{objectType}/{propertyName}", s.handleProperty)
+			lim.With(s.developer).Get("/webhooks/v3/{appId}/settings", s.handleWebhookSettings)
+			lim.With(s.developer).Get("/webhooks/v3/{appId}/subscriptions", s.handleWebhookSubscriptions)
+		})
+		// Date-based paths.
+		api.Group(func(dated chi.Router) {
+			dated.Use(s.servedVersion())
+			dated.With(s.searchLimit, s.scoped(false)).Post("/crm/objects/{version}/{objectType}/search", s.handleSearch)
+			dated.Group(func(lim chi.Router) {
+				lim.Use(s.tenSecondly)
+				s.objectRoutes(lim, "/crm/objects/{version}/{objectType}")
+				s.associationRoutes(lim, "/crm/objects/{version}/{objectType}/{objectId}/associations")
+				// The single-record list is in the 2026-03 spec and gone
+				// from 2026-09's: batch/read replaces it.
+				lim.With(s.onlyVersions("2026-03"), s.scoped(false)).
+					Get("/crm/objects/{version}/{objectType}/{objectId}/associations/{toObjectType}", s.handleAssocList)
+				lim.With(s.scoped(false)).Post("/crm/associations/{version}/{objectType}/{toObjectType}/batch/read", s.handleAssocBatchRead)
+				lim.With(s.scoped(false)).Get("/crm/properties/{version}/{objectType}", s.handleProperties)
+				lim.With(s.scoped(false)).Get("/crm/properties/{version}/{objectType}/{propertyName}", s.handleProperty)
+				lim.With(s.developer).Get("/webhooks/{version}/{appId}/settings", s.handleWebhookSettings)
+				lim.With(s.developer).Get("/webhooks/{version}/{appId}/subscriptions", s.handleWebhookSubscriptions)
+			})
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
@@ -67,28 +109,32 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-func (s *Server) objectRoutes(r chi.Router) {
-	const base = "/crm/v3/objects/{objectType}"
-	r.Get(base, s.handleList)
-	r.Post(base, s.handleCreate)
-	r.Get(base+"/{objectId}", s.handleGet)
-	r.Patch(base+"/{objectId}", s.handleUpdate)
-	r.Delete(base+"/{objectId}", s.handleArchive)
-	r.Post(base+"/batch/read", s.handleBatchRead)
-	r.Post(base+"/batch/create", s.handleBatchCreate)
-	r.Post(base+"/batch/update", s.handleBatchUpdate)
-	r.Post(base+"/batch/upsert", s.handleBatchUpsert)
-	r.Post(base+"/batch/archive", s.handleBatchArchive)
-	r.Post(base+"/merge", s.handleMerge)
-	r.Post(base+"/gdpr-delete", s.handleGDPRDelete)
+// objectRoutes are the CRM objects API under base (…/{objectType}). Full
+// patterns, not a subrouter: a call the fault injector answers must still
+// be counted under its own route.
+func (s *Server) objectRoutes(r chi.Router, base string) {
+	read, write := r.With(s.scoped(false)), r.With(s.scoped(true))
+	read.Get(base, s.handleList)
+	write.Post(base, s.handleCreate)
+	read.Get(base+"/{objectId}", s.handleGet)
+	write.Patch(base+"/{objectId}", s.handleUpdate)
+	write.Delete(base+"/{objectId}", s.handleArchive)
+	read.Post(base+"/batch/read", s.handleBatchRead)
+	write.Post(base+"/batch/create", s.handleBatchCreate)
+	write.Post(base+"/batch/update", s.handleBatchUpdate)
+	write.Post(base+"/batch/upsert", s.handleBatchUpsert)
+	write.Post(base+"/batch/archive", s.handleBatchArchive)
+	write.Post(base+"/merge", s.handleMerge)
+	write.Post(base+"/gdpr-delete", s.handleGDPRDelete)
 }
 
-func (s *Server) associationRoutes(r chi.Router) {
-	const base = "/crm/v4/objects/{objectType}/{objectId}/associations"
-	r.Get(base+"/{toObjectType}", s.handleAssocList)
-	r.Put(base+"/default/{toObjectType}/{toObjectId}", s.handleAssocDefault)
-	r.Put(base+"/{toObjectType}/{toObjectId}", s.handleAssocLabeled)
-	r.Delete(base+"/{toObjectType}/{toObjectId}", s.handleAssocDelete)
+// associationRoutes are the single-pair association writes under base
+// (…/{objectType}/{objectId}/associations).
+func (s *Server) associationRoutes(r chi.Router, base string) {
+	write := r.With(s.scoped(true))
+	write.Put(base+"/default/{toObjectType}/{toObjectId}", s.handleAssocDefault)
+	write.Put(base+"/{toObjectType}/{toObjectId}", s.handleAssocLabeled)
+	write.Delete(base+"/{toObjectType}/{toObjectId}", s.handleAssocDelete)
 }
 
 // writeServerError is the 5xx the fault injector answers with: HubSpot's
@@ -98,8 +144,10 @@ func writeServerError(w http.ResponseWriter, _ *http.Request) {
 	writeErr(w, newErr(http.StatusBadGateway, "INTERNAL_ERROR", "The server encountered an internal error. Please retry the request."))
 }
 
-// Calls counts requests by method and route pattern, e.g.
-// "POST /crm/v3/objects/{objectType}/batch/read", whatever their outcome.
+// Calls counts requests by method and route pattern, the version filled in,
+// e.g. "POST /crm/objects/2026-03/{objectType}/batch/read" or, for a legacy
+// path, "POST /crm/v3/objects/{objectType}/batch/read", whatever their
+// outcome.
 func (s *Server) Calls() map[string]int {
 	s.callsMu.Lock()
 	defer s.callsMu.Unlock()

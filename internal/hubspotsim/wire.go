@@ -1,5 +1,6 @@
-// JSON shapes of the CRM v3 objects API (HubSpot OpenAPI, CRM/Contacts v3
-// components.schemas) and request decoding.
+// JSON shapes of the CRM objects API (HubSpot's CRM Contacts and Companies
+// specs, 2026-03 and 2026-09 — the same as v3's — components.schemas) and
+// request decoding.
 
 package hubspotsim
 
@@ -58,10 +59,15 @@ func allProps(r *record) map[string]*string {
 }
 
 // propertyInput decodes a properties object. HubSpot takes numbers and
-// booleans too and stores them as strings; null clears like "".
+// booleans too and stores them as strings; a null value clears like "". A
+// null or absent object stays nil: the specs make properties required.
 type propertyInput map[string]string
 
 func (p *propertyInput) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*p = nil
+		return nil
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
@@ -133,12 +139,13 @@ type batchResponse struct {
 
 // batchError is StandardError inside a 207 body.
 type batchError struct {
-	Status   string              `json:"status"`
-	Category string              `json:"category"`
-	Message  string              `json:"message"`
-	Context  map[string][]string `json:"context"`
-	Errors   []errorDetail       `json:"errors"`
-	Links    map[string]string   `json:"links"`
+	Status      string              `json:"status"`
+	Category    string              `json:"category"`
+	SubCategory string              `json:"subCategory,omitempty"`
+	Message     string              `json:"message"`
+	Context     map[string][]string `json:"context"`
+	Errors      []errorDetail       `json:"errors"`
+	Links       map[string]string   `json:"links"`
 }
 
 func newBatchResponse(started time.Time, now func() time.Time) batchResponse {
@@ -216,9 +223,36 @@ func deferWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
 	}
 }
 
+// inputSchema names a batch input's OpenAPI schema and the attributes it
+// requires (CRM objects 2026-03 and 2026-09 specs).
+type inputSchema struct {
+	name                 string
+	needID, needProperty bool
+}
+
+var (
+	updateInput  = inputSchema{"SimplePublicObjectBatchInput", true, true}
+	upsertInput  = inputSchema{"SimplePublicObjectBatchInputUpsert", true, true}
+	archiveInput = inputSchema{"SimplePublicObjectId", true, false}
+	// The spec also requires associations on a create input; the batch
+	// create guide's examples send none, and the guide is followed.
+	batchCreateInput = inputSchema{"SimplePublicObjectBatchInputForCreate", false, true}
+)
+
+// missingAttributes is HubSpot's 400 for a body its schema refuses: a
+// required attribute absent (or null). The wording is HubSpot's JSON
+// binding message as widely reported ("Invalid input JSON …: Cannot build
+// X, some of required attributes are not set [properties]"); the error
+// category is the documented VALIDATION_ERROR.
+func missingAttributes(schema string, attrs ...string) *APIError {
+	return validationErr(fmt.Sprintf("Invalid input JSON: Cannot build %s, some of required attributes are not set [%s]",
+		schema, strings.Join(attrs, ", ")))
+}
+
 // batchInputs is every batch write's prologue: the object type, the inputs
-// of the body, and HubSpot's limit of 100 of them.
-func (s *Server) batchInputs(w http.ResponseWriter, r *http.Request) (*objectStore, []batchInput, bool) {
+// of the body checked against their schema, and HubSpot's limit of 100 of
+// them.
+func (s *Server) batchInputs(w http.ResponseWriter, r *http.Request, schema inputSchema) (*objectStore, []batchInput, bool) {
 	o, ok := s.objectOf(w, r)
 	if !ok {
 		return nil, nil, false
@@ -228,6 +262,23 @@ func (s *Server) batchInputs(w http.ResponseWriter, r *http.Request) (*objectSto
 	}
 	if !decodeBody(w, r, &in) {
 		return nil, nil, false
+	}
+	if in.Inputs == nil {
+		writeErr(w, missingAttributes("BatchInput"+schema.name, "inputs"))
+		return nil, nil, false
+	}
+	for _, input := range in.Inputs {
+		var missing []string
+		if schema.needID && input.ID == "" {
+			missing = append(missing, "id")
+		}
+		if schema.needProperty && input.Properties == nil {
+			missing = append(missing, "properties")
+		}
+		if len(missing) > 0 {
+			writeErr(w, missingAttributes(schema.name, missing...))
+			return nil, nil, false
+		}
 	}
 	if err := checkBatchSize(len(in.Inputs)); err != nil {
 		writeErr(w, err)

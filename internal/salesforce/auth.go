@@ -52,6 +52,7 @@ type tokens struct {
 	mu     sync.Mutex
 	cur    session
 	idURL  string // from the last grant; the same user until new credentials
+	scope  string // the scopes the last grant carried, space-separated
 	failed *authFailure
 }
 
@@ -189,11 +190,12 @@ func (t *tokens) grant(ctx context.Context) error {
 	s.instanceURL, _ = tok.Extra("instance_url").(string)
 	s.instanceURL = strings.TrimRight(s.instanceURL, "/")
 	idURL, _ := tok.Extra("id").(string)
+	scope, _ := tok.Extra("scope").(string)
 	if s.instanceURL == "" {
 		return &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent, Message: "token response has no instance_url"}
 	}
 	t.mu.Lock()
-	t.cur, t.failed, t.idURL = s, nil, idURL
+	t.cur, t.failed, t.idURL, t.scope = s, nil, idURL, scope
 	t.mu.Unlock()
 	t.log.Info().Str("instance", s.instanceURL).Msg("salesforce: obtained a new access token")
 	if t.store == nil {
@@ -228,6 +230,27 @@ func (t *tokens) identity(ctx context.Context) (string, error) {
 		return id, nil
 	}
 	return "", &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent, Message: "token response has no id URL"}
+}
+
+// scopes returns the scopes of the last grant, granting once when this
+// process has only used a stored token.
+func (t *tokens) scopes(ctx context.Context) ([]string, error) {
+	s, err := t.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	sc := t.scope
+	t.mu.Unlock()
+	if sc == "" {
+		if _, err := t.renew(ctx, s.access, true); err != nil {
+			return nil, err
+		}
+		t.mu.Lock()
+		sc = t.scope
+		t.mu.Unlock()
+	}
+	return strings.Fields(sc), nil
 }
 
 func (t *tokens) identityURL() string {

@@ -70,8 +70,11 @@ func (s *refreshSource) get() string {
 }
 
 // jwtSource runs the JWT bearer grant: an RS256 assertion with iss = the
-// connected app's consumer key, sub = the username, aud = the login URL and
-// exp at most 3 minutes ahead, POSTed as grant_type=…jwt-bearer&assertion=.
+// External Client App's consumer key, sub = the username, aud = the
+// authorization server (https://login.salesforce.com, https://test.salesforce.com
+// or an Experience Cloud site; ClientConfig.JWTAudience — never the My
+// Domain URL it is posted to) and exp at most 3 minutes ahead, POSTed as
+// grant_type=…jwt-bearer&assertion= to the login URL.
 type jwtSource struct {
 	ctx      context.Context
 	client   *http.Client

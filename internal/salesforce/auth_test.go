@@ -212,6 +212,28 @@ func TestJWTBearer(t *testing.T) {
 	}
 }
 
+// TestJWTAudience: the aud is the setting (test.salesforce.com for a
+// sandbox), not the login URL the assertion is posted to.
+func TestJWTAudience(t *testing.T) {
+	keyPEM, certPEM := testCertificate(t)
+	f := newFixture(t, func(cfg *salesforcesim.Config) {
+		cfg.JWTCertificatePEM, cfg.Usernames, cfg.Sandbox = certPEM, []string{"integration@example.com"}, true
+	})
+	client := func(aud string) *Client {
+		return f.client(func(cfg *ClientConfig) {
+			cfg.RefreshToken, cfg.ClientSecret = "", ""
+			cfg.Username, cfg.PrivateKeyPEM, cfg.JWTAudience = "integration@example.com", keyPEM, aud
+		})
+	}
+	if err := someCall(client("https://test.salesforce.com")); err != nil {
+		t.Fatalf("sandbox audience: %v", err)
+	}
+	ae := apiErr(t, client("").Ready(context.Background()), hubforce.Auth)
+	if ae.Code != "invalid_grant" || !strings.Contains(ae.Message, "audience is invalid") {
+		t.Errorf("production audience at a sandbox: %+v", ae)
+	}
+}
+
 func TestClientCredentials(t *testing.T) {
 	f := newFixture(t, nil)
 	c := f.client(func(cfg *ClientConfig) { cfg.RefreshToken, cfg.ClientCredentials = "", true })

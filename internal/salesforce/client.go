@@ -29,8 +29,15 @@ type ClientConfig struct {
 	// LoginURL is the OAuth base; default https://login.salesforce.com.
 	// The client credentials flow needs the org's My Domain URL.
 	LoginURL string
-	// APIVersion is the REST version, "v66.0" by default.
+	// APIVersion is the REST version, DefaultAPIVersion by default.
 	APIVersion string
+	// JWTAudience is the JWT bearer assertion's aud: the authorization
+	// server, https://login.salesforce.com (production, the default),
+	// https://test.salesforce.com (sandboxes) or an Experience Cloud site
+	// URL — not the My Domain URL the assertion may be posted to
+	// (help.salesforce.com "OAuth 2.0 JWT Bearer Flow for Server-to-Server
+	// Integration", "Create a JWT").
+	JWTAudience string
 
 	ClientID, ClientSecret string
 	// ClientCredentials selects the client credentials flow (ClientID and
@@ -66,8 +73,16 @@ type Client struct {
 	http   *retryablehttp.Client
 	auth   *tokens
 	limits *limits
-	base   string // "/services/data/v66.0"
+	base   string // "/services/data/v68.0"
 }
+
+// DefaultAPIVersion is the newest generally available REST version: v68.0,
+// Winter '27 (developer.salesforce.com/docs/platform/salesforce-soql-sosl/guide/soql-sosl-pdf-archive.html
+// lists 68.0 as released; REST API Developer Guide, "Versions").
+const DefaultAPIVersion = "v68.0"
+
+// DefaultJWTAudience is the JWT bearer aud of a production org.
+const DefaultJWTAudience = "https://login.salesforce.com"
 
 var versionRE = regexp.MustCompile(`^v\d+\.\d$`)
 
@@ -82,10 +97,13 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		return nil, fmt.Errorf("salesforce: LoginURL %q is not an http(s) URL", cfg.LoginURL)
 	}
 	if cfg.APIVersion == "" {
-		cfg.APIVersion = "v66.0"
+		cfg.APIVersion = DefaultAPIVersion
 	}
 	if !versionRE.MatchString(cfg.APIVersion) {
-		return nil, fmt.Errorf("salesforce: APIVersion %q is not like v66.0", cfg.APIVersion)
+		return nil, fmt.Errorf("salesforce: APIVersion %q is not like %s", cfg.APIVersion, DefaultAPIVersion)
+	}
+	if cfg.JWTAudience == "" {
+		cfg.JWTAudience = DefaultJWTAudience
 	}
 	if cfg.ClientID == "" {
 		return nil, errors.New("salesforce: ClientID (the connected app's consumer key) is required")
@@ -124,7 +142,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		src = &jwtSource{ctx: gctx, client: tokenHTTP, tokenURL: tokenURL, aud: cfg.LoginURL,
+		src = &jwtSource{ctx: gctx, client: tokenHTTP, tokenURL: tokenURL, aud: strings.TrimRight(cfg.JWTAudience, "/"),
 			clientID: cfg.ClientID, username: cfg.Username, key: key, now: cfg.Now}
 	case !cfg.ClientCredentials:
 		// The refresh-token flow, also without a refresh token yet: one

@@ -147,7 +147,7 @@ func (s *Server) handleLimits(w http.ResponseWriter, _ *http.Request) {
 
 // versionLabels names the releases of the versions the simulator may serve.
 var versionLabels = map[string]string{
-	"64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26", "67.0": "Summer '26",
+	"64.0": "Summer '25", "65.0": "Winter '26", "66.0": "Spring '26", "67.0": "Summer '26", "68.0": "Winter '27",
 }
 
 // handleVersions serves GET /services/data/ (no authentication, no

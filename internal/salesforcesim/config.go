@@ -22,11 +22,18 @@ type Config struct {
 	// instance_url and used in attributes.url and Outbound Message URLs.
 	// httptest picks the port after New, so SetURL can set it later.
 	InstanceURL string
-	// LoginURL is the OAuth base: the "id" URL starts with it and JWT bearer
-	// assertions must carry it as aud. Empty means InstanceURL.
+	// LoginURL is the OAuth base the token endpoint is served at: the "id"
+	// URL starts with it. Empty means InstanceURL.
 	LoginURL string
-	// APIVersions lists the REST versions served ("v66.0"). Default v66.0
-	// and v67.0.
+	// Sandbox makes the org a sandbox: JWT bearer assertions must then
+	// carry aud https://test.salesforce.com instead of
+	// https://login.salesforce.com.
+	Sandbox bool
+	// SiteURLs are the org's Experience Cloud sites, also accepted as a JWT
+	// bearer aud.
+	SiteURLs []string
+	// APIVersions lists the REST versions served ("v68.0"). Default v66.0
+	// to v68.0 (Winter '27, the newest GA).
 	APIVersions []string
 
 	// ClientID and ClientSecret identify the connected app; the secret also
@@ -99,7 +106,7 @@ func (c Config) withDefaults() Config {
 	// Salesforce always sends and returns the 18-character forms.
 	c.OrgID, c.IntegrationUserID = to18(c.OrgID), to18(c.IntegrationUserID)
 	if len(c.APIVersions) == 0 {
-		c.APIVersions = []string{"v66.0", "v67.0"}
+		c.APIVersions = []string{"v66.0", "v67.0", "v68.0"}
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 2 * time.Hour

@@ -11,8 +11,10 @@
 // Credentials Flow"): POST /services/oauth2/token with grant_type
 // refresh_token, urn:ietf:params:oauth:grant-type:jwt-bearer (RS256
 // assertion verified against Config.JWTCertificatePEM; iss = client id, sub
-// = an allowed username, aud = the login URL, exp required and in the
-// future) and client_credentials (form or HTTP Basic). The answer has
+// = an allowed username, aud = https://login.salesforce.com — or
+// https://test.salesforce.com when Config.Sandbox, or a Config.SiteURLs
+// Experience Cloud site — whatever host it is posted to, exp required and
+// in the future) and client_credentials (form or HTTP Basic). The answer has
 // access_token, instance_url, id ({login}/id/{org}/{user}), token_type,
 // issued_at (ms), signature (base64 HMAC-SHA256 of id+issued_at keyed by the
 // client secret) and scope, and no expires_in. Errors are 400
@@ -22,6 +24,16 @@
 // Config.SessionTTL (Salesforce's session timeout); then REST answers 401
 // [{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]
 // with WWW-Authenticate: Token (restforce/restforce#284 capture).
+//
+// Setup a client may read (REST API Developer Guide, "sObject Describe";
+// Tooling API Reference, "WorkflowOutboundMessage"): GET
+// /sobjects/{SObject}/describe lists each field with type, createable,
+// updateable, nillable, defaultedOnCreate (LastName and Name required on
+// create); GET /tooling/query answers SELECT Id, Name, EntityDefinitionId
+// [, Metadata] FROM WorkflowOutboundMessage [WHERE Id = '…'] with one
+// message per Config.OutboundFields object (Metadata: endpointUrl, fields,
+// includeSessionId false, integrationUser) — Metadata for one record at a
+// time, as Salesforce requires. Versions served: v66.0 to v68.0 (Winter '27).
 //
 // Web server flow (Salesforce Help, "OAuth 2.0 Web Server Flow for Web App
 // Integration"): GET /services/oauth2/authorize?response_type=code

@@ -99,14 +99,21 @@ func (s *Server) checkRefresh(r *http.Request) *oauthError {
 }
 
 // checkAssertion verifies a JWT bearer assertion: RS256 signed by the key of
-// the connected app's certificate, iss the client id, sub an allowed
-// username, aud the login URL, exp in the future.
+// the app's certificate, iss the client id, sub an allowed username, exp in
+// the future, and aud the authorization server — https://login.salesforce.com
+// for a production org, https://test.salesforce.com for a sandbox, or one of
+// the org's Experience Cloud sites — whatever host the assertion was posted
+// to (My Domain or not): help.salesforce.com "OAuth 2.0 JWT Bearer Flow for
+// Server-to-Server Integration". Anything else is "audience is invalid".
 func (s *Server) checkAssertion(assertion string) *oauthError {
 	invalid := &oauthError{"invalid_grant", "invalid assertion"}
 	if s.jwtKey == nil {
 		return invalid
 	}
-	_, login := s.urls()
+	audiences := append([]string{"https://login.salesforce.com"}, s.cfg.SiteURLs...)
+	if s.cfg.Sandbox {
+		audiences[0] = "https://test.salesforce.com"
+	}
 	claims := jwt.RegisteredClaims{}
 	_, err := jwt.ParseWithClaims(assertion, &claims, func(*jwt.Token) (any, error) { return s.jwtKey, nil },
 		jwt.WithValidMethods([]string{"RS256"}), jwt.WithExpirationRequired(),
@@ -116,7 +123,7 @@ func (s *Server) checkAssertion(assertion string) *oauthError {
 		return invalid
 	case claims.Issuer != s.cfg.ClientID:
 		return &oauthError{"invalid_client_id", "client identifier invalid"}
-	case !slices.Contains([]string(claims.Audience), login):
+	case !slices.ContainsFunc([]string(claims.Audience), func(a string) bool { return slices.Contains(audiences, a) }):
 		return &oauthError{"invalid_grant", "audience is invalid"}
 	case !slices.Contains(s.cfg.Usernames, claims.Subject):
 		return &oauthError{"invalid_grant", "user hasn't approved this consumer"}

@@ -123,7 +123,7 @@ func TestJWTBearer(t *testing.T) {
 	})
 	sign := func(k *rsa.PrivateKey, mod func(*jwt.RegisteredClaims)) string {
 		c := jwt.RegisteredClaims{Issuer: testClientID, Subject: "integration@example.com",
-			Audience: jwt.ClaimStrings{e.srv.URL}, ExpiresAt: jwt.NewNumericDate(e.clock.Now().Add(3 * time.Minute))}
+			Audience: jwt.ClaimStrings{"https://login.salesforce.com"}, ExpiresAt: jwt.NewNumericDate(e.clock.Now().Add(3 * time.Minute))}
 		if mod != nil {
 			mod(&c)
 		}
@@ -146,6 +146,11 @@ func TestJWTBearer(t *testing.T) {
 		{"no exp", sign(key, func(c *jwt.RegisteredClaims) { c.ExpiresAt = nil }), http.StatusBadRequest, "invalid assertion"},
 		{"wrong audience", sign(key, func(c *jwt.RegisteredClaims) { c.Audience = jwt.ClaimStrings{"https://example.com"} }),
 			http.StatusBadRequest, "audience is invalid"},
+		// The host the assertion is posted to (My Domain) is not the aud.
+		{"token endpoint host as audience", sign(key, func(c *jwt.RegisteredClaims) { c.Audience = jwt.ClaimStrings{e.srv.URL} }),
+			http.StatusBadRequest, "audience is invalid"},
+		{"sandbox audience for a production org", sign(key, func(c *jwt.RegisteredClaims) { c.Audience = jwt.ClaimStrings{"https://test.salesforce.com"} }),
+			http.StatusBadRequest, "audience is invalid"},
 		{"unknown user", sign(key, func(c *jwt.RegisteredClaims) { c.Subject = "someone@example.com" }),
 			http.StatusBadRequest, "user hasn't approved this consumer"},
 		{"wrong issuer", sign(key, func(c *jwt.RegisteredClaims) { c.Issuer = "other" }), http.StatusBadRequest, "client identifier invalid"},
@@ -161,6 +166,28 @@ func TestJWTBearer(t *testing.T) {
 				t.Errorf("body %s, want %q", body, tt.wantDesc)
 			}
 		})
+	}
+}
+
+// TestJWTBearerSandboxAndSite: a sandbox takes test.salesforce.com, and an
+// Experience Cloud site's URL is an audience too.
+func TestJWTBearerSandboxAndSite(t *testing.T) {
+	key, certPEM := selfSigned(t)
+	e := newEnv(t, func(c *Config) {
+		c.JWTCertificatePEM, c.Usernames = certPEM, []string{"integration@example.com"}
+		c.Sandbox, c.SiteURLs = true, []string{"https://acme.my.site.com/partners"}
+	})
+	for aud, want := range map[string]int{"https://test.salesforce.com": http.StatusOK, "https://acme.my.site.com/partners": http.StatusOK,
+		"https://login.salesforce.com": http.StatusBadRequest} {
+		c := jwt.RegisteredClaims{Issuer: testClientID, Subject: "integration@example.com",
+			Audience: jwt.ClaimStrings{aud}, ExpiresAt: jwt.NewNumericDate(e.clock.Now().Add(time.Minute))}
+		a, err := jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, body := e.form(url.Values{"grant_type": {jwtBearerGrant}, "assertion": {a}}); status != want {
+			t.Errorf("aud %s: %d %s", aud, status, body)
+		}
 	}
 }
 

@@ -205,7 +205,7 @@ func TestVersionsAndUnknownVersion(t *testing.T) {
 	e := newEnv(t, nil)
 	var vs []map[string]string
 	e.expect("GET", "/services/data/", nil, http.StatusOK, &vs)
-	if len(vs) != 2 || vs[0]["url"] != "/services/data/v66.0" || vs[1]["version"] != "67.0" {
+	if len(vs) != 3 || vs[0]["url"] != "/services/data/v66.0" || vs[2]["version"] != "68.0" || vs[2]["label"] != "Winter '27" {
 		t.Errorf("versions %v", vs)
 	}
 	e.expect("GET", "/services/data/v20.0/limits", nil, http.StatusNotFound, nil)

@@ -123,6 +123,9 @@ func (s *Server) Handler() http.Handler {
 
 func (s *Server) restRoutes(r chi.Router) {
 	r.Get("/limits", s.handleLimits)
+	r.Get("/sobjects/{sobject}/describe", s.handleDescribe)
+	r.Get("/tooling/query", s.handleToolingQuery)
+	r.Get("/tooling/query/", s.handleToolingQuery)
 	r.Get("/limits/", s.handleLimits)
 	r.Get("/query", s.handleQuery(false))
 	r.Get("/query/", s.handleQuery(false))

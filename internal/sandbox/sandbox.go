@@ -18,6 +18,7 @@ import (
 	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/generator"
+	"github.com/hubforce/hubforce/internal/hubspot"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
 	"github.com/hubforce/hubforce/internal/server"
@@ -118,7 +119,7 @@ func Run(ctx context.Context, o Options) error {
 		return server.Serve(ctx, sfLn, sf.Handler(), drain, o.Log.With().Str("component", "salesforce-sim").Logger())
 	})
 	if !o.OnlySimulators {
-		c, err := bridgeConfig(o, hsURL, sfURL)
+		c, err := bridgeConfig(o, hsURL, sfURL, brURL)
 		if err != nil {
 			return err
 		}
@@ -156,9 +157,13 @@ func webhookURL(given, bridge, path string) string {
 }
 
 // bridgeConfig is the configuration a user would write to point hubforce at
-// these two accounts.
-func bridgeConfig(o Options, hsURL, sfURL string) (config.Config, error) {
+// these two accounts. The HubSpot simulator is also HubSpot's app host (it
+// serves the authorize page), and it calls the bridge over plain HTTP,
+// signing that URL: the public URL says so.
+func bridgeConfig(o Options, hsURL, sfURL, brURL string) (config.Config, error) {
 	return config.Parse(map[string]string{
+		"HUBFORCE_HUBSPOT_APP_URL":          hsURL,
+		"HUBFORCE_PUBLIC_URL":               brURL,
 		"HUBFORCE_DATABASE_URL":             o.DatabaseURL,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    hubspotClientSecret,
 		"HUBFORCE_HUBSPOT_APP_ID":           fmt.Sprint(hubspotAppID),
@@ -182,7 +187,7 @@ func printBanner(o Options, hsURL, sfURL, brURL string) {
 	fmt.Fprintf(w, "HubSpot simulator     %s\n", hsURL)
 	fmt.Fprintf(w, "  portal %d, app %d, private-app token %s\n", hubspotPortalID, hubspotAppID, hubspotToken)
 	fmt.Fprintf(w, "  OAuth: client id %s, secret %s, refresh token %s\n", hubspotClientID, hubspotClientSecret, hubspotRefresh)
-	fmt.Fprintf(w, "  try:   curl -H 'Authorization: Bearer %s' %s/crm/v3/objects/contacts\n", hubspotToken, hsURL)
+	fmt.Fprintf(w, "  try:   curl -H 'Authorization: Bearer %s' %s/crm/objects/%s/contacts\n", hubspotToken, hsURL, hubspot.DefaultAPIVersion)
 	fmt.Fprintf(w, "Salesforce simulator  %s\n", sfURL)
 	fmt.Fprintf(w, "  org %s, integration user %s\n", salesforceOrgID, salesforceIntegration)
 	fmt.Fprintf(w, "  OAuth: client id %s, secret %s, refresh token %s\n", salesforceClientID, salesforceClientSecret, salesforceRefresh)

@@ -78,13 +78,15 @@ func newFixture(t *testing.T, dbURL string) *fixture {
 }
 
 // postHubSpot signs body with v3 the way HubSpot does, at timestamp ts.
+// HubSpot calls https://host (a TLS-terminating proxy in front keeps the
+// Host): that is the URL signed, whatever scheme reaches the server.
 func (f *fixture) postHubSpot(body string, ts time.Time, mutate func(*http.Request)) *http.Response {
 	f.t.Helper()
 	url := f.url + "/webhooks/hubspot"
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	stamp := strconv.FormatInt(ts.UnixMilli(), 10)
-	sig := hubspot.SignV3(secret, http.MethodPost, url, []byte(body), stamp)
+	sig := hubspot.SignV3(secret, http.MethodPost, "https://"+strings.TrimPrefix(url, "http://"), []byte(body), stamp)
 	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(sig))
 	req.Header.Set(hubspot.HeaderRequestTimestamp, stamp)
 	if mutate != nil {

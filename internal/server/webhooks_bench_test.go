@@ -46,7 +46,7 @@ func BenchmarkHubSpotWebhook(b *testing.B) {
 		BodyLimit: 64 << 10,
 	}
 	h := srv.Handler()
-	const url = "http://hubforce.test/webhooks/hubspot"
+	const url = "https://hubforce.test/webhooks/hubspot"
 	stamp := strconv.FormatInt(now.UnixMilli(), 10)
 	var seq atomic.Int64
 	b.ReportAllocs()
