@@ -158,7 +158,7 @@ func attackServe(bin, dbURL string, duration time.Duration, conns int) (result, 
 		"HUBFORCE_LISTEN_ADDR=127.0.0.1:0", "HUBFORCE_DATABASE_URL="+dbURL,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET="+secret, "HUBFORCE_SALESFORCE_ORG_ID=00D5g000004XyZaEAK",
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN=unused", "HUBFORCE_SALESFORCE_CLIENT_ID=unused",
-		"HUBFORCE_SALESFORCE_REFRESH_TOKEN=unused", "HUBFORCE_SECRET_KEY=bench",
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN=unused", "HUBFORCE_SECRET_KEY=bench-secret-key-0123456789-0123456789-0123456789",
 		// Ingest only: no delivery workers in this process, as in a
 		// replica that only takes webhooks.
 		"HUBFORCE_WORKERS=0",

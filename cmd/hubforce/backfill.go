@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/logging"
 	"github.com/hubforce/hubforce/internal/reconcile"
+	"github.com/hubforce/hubforce/internal/store"
 )
 
 // maxBackfillBatch bounds --batch-size: one Ingest call commits a batch in
@@ -118,14 +120,14 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 	if err != nil {
 		return err
 	}
-	st, creds, err := openCredentialStore(ctx, c, !opts.DryRun)
+	st, err := backfillStore(ctx, c, opts.DryRun, out)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = st.Close() }()
 	bf := &reconcile.Backfill{Store: st, Mapping: m, BudgetShare: c.SalesforceBudget, Out: out, SalesforceTriggers: true,
 		Log: log.With().Str("component", "backfill").Logger()}
-	if err := backfillClients(c, opts.From, creds, log, bf); err != nil {
+	if err := backfillClients(c, opts.From, st, log, bf); err != nil {
 		return err
 	}
 
@@ -143,6 +145,56 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 			opts.From, opts.Object.HubSpotName(), res.Read, res.Skipped, res.Fed, res.Done)
 	}
 	return nil
+}
+
+// backfillStore opens the store a backfill feeds. A dry run changes
+// nothing in it, not even the schema: on a database without hubforce's
+// schema (a first try before any serve), it compares against an empty
+// store in a temporary file instead, and says so.
+func backfillStore(ctx context.Context, c config.Config, dryRun bool, out io.Writer) (store.Store, error) {
+	if !dryRun {
+		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
+			return nil, fmt.Errorf("%sDATABASE_URL %s: %w", config.Prefix, config.Redact(c.DatabaseURL), err)
+		}
+	}
+	var st store.Store
+	err := errors.New("there is no such file")
+	if !dryRun || !sqliteMissing(c.DatabaseURL) {
+		st, err = store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
+	}
+	if err == nil || !dryRun {
+		if err != nil {
+			return nil, fmt.Errorf("%sDATABASE_URL %s: %w", config.Prefix, config.Redact(c.DatabaseURL), err)
+		}
+		return st, nil
+	}
+	dir, derr := os.MkdirTemp("", "hubforce-dry-run-")
+	if derr != nil {
+		return nil, fmt.Errorf("a temporary store for the dry run: %w", derr)
+	}
+	url := "sqlite:" + filepath.Join(dir, "dry-run.db")
+	if err := store.Migrate(ctx, url); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("a temporary store for the dry run: %w", err)
+	}
+	tmp, err2 := store.Open(ctx, url)
+	if err2 != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("a temporary store for the dry run: %w", err2)
+	}
+	fmt.Fprintf(out, "dry run: %s is not a hubforce store yet (%v); comparing against an empty one, so every record counts as new\n",
+		config.Redact(c.DatabaseURL), err)
+	return removeOnClose{Store: tmp, dir: dir}, nil
+}
+
+// removeOnClose is a throwaway store whose folder goes with it.
+type removeOnClose struct {
+	store.Store
+	dir string
+}
+
+func (r removeOnClose) Close() error {
+	return errors.Join(r.Store.Close(), os.RemoveAll(r.dir))
 }
 
 // checkCredentials fails, naming the variables to set, when the side read
@@ -183,38 +235,67 @@ func backfillClients(c config.Config, from hubforce.Side, creds hubforce.Credent
 	return nil
 }
 
-// progress shows records done: a spinner with a count on a terminal (the
-// total is unknown: neither API's paging says it), a plain line every few
-// seconds otherwise.
+// progress shows records done: a bar with the total where the source says
+// it (Salesforce), a spinner with a count otherwise, on a terminal; a plain
+// line every few seconds elsewhere. Rates are taken over this run's records
+// only: a resumed backfill's earlier records were not read now.
 type progress struct {
-	bar  *progressbar.ProgressBar
-	w    io.Writer
-	last time.Time
-	done int
+	bar   *progressbar.ProgressBar
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	p     reconcile.Progress
+	said  bool
 }
 
 const progressLineEvery = 5 * time.Second
 
 func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, last: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("backfill"),
-			progressbar.OptionShowCount(), progressbar.OptionSetItsString("records"), progressbar.OptionShowIts(),
-			progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond))
-	}
-	return p
+	now := time.Now()
+	return &progress{w: w, start: now, last: now}
 }
 
-func (p *progress) update(done, _ int) {
-	p.done = done
-	if p.bar != nil {
-		_ = p.bar.Set(done)
+func (p *progress) update(r reconcile.Progress) {
+	first := !p.said
+	p.said, p.p = true, r
+	if f, ok := p.w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if p.bar == nil {
+			size := -1
+			if r.Total >= 0 {
+				size = r.Total - r.Before
+			}
+			desc := "backfill"
+			if r.Before > 0 {
+				desc = fmt.Sprintf("backfill (%d done before)", r.Before)
+			}
+			p.bar = progressbar.NewOptions(size, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(desc),
+				progressbar.OptionShowCount(), progressbar.OptionSetItsString("records"), progressbar.OptionShowIts(),
+				progressbar.OptionSpinnerType(14), progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		_ = p.bar.Set(r.Done - r.Before)
 		return
 	}
-	if now := time.Now(); now.Sub(p.last) >= progressLineEvery {
+	if now := time.Now(); first || now.Sub(p.last) >= progressLineEvery {
 		p.last = now
-		fmt.Fprintf(p.w, "backfill: %d records done\n", done)
+		fmt.Fprintln(p.w, p.line(now))
 	}
+}
+
+// line is the plain progress line: done (of total), and this run's rate
+// once it has one.
+func (p *progress) line(now time.Time) string {
+	r := p.p
+	s := fmt.Sprintf("backfill: %d records done", r.Done)
+	if r.Total >= 0 {
+		s = fmt.Sprintf("backfill: %d of %d records done", r.Done, r.Total)
+	}
+	if r.Before > 0 {
+		s += fmt.Sprintf(" (%d before this run)", r.Before)
+	}
+	if n, d := r.Done-r.Before, now.Sub(p.start); n > 0 && d >= time.Second {
+		s += fmt.Sprintf(", %.0f records/s", float64(n)/d.Seconds())
+	}
+	return s
 }
 
 func (p *progress) finish() {

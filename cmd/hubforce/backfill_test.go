@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,9 +88,14 @@ func TestBackfillCommandAgainstTheSimulator(t *testing.T) {
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "hubforce.db")
 	env := map[string]string{"HUBSPOT_ACCESS_TOKEN": "pat-cli", "HUBSPOT_API_URL": api.URL, "DATABASE_URL": dbURL, "LOG_LEVEL": "warn"}
 
+	// A careful user's first try: a dry run before any serve made the
+	// database. It works, says so, and creates nothing.
 	out, err := runCLI(t, env, "backfill", "--dry-run", "--since", "2020-01-01")
-	if err == nil {
-		t.Fatalf("a dry run on an unmigrated database should say so, got %q", out)
+	if err != nil || strings.Count(out, "would feed hubspot contact") != 2 || !strings.Contains(out, "not a hubforce store yet") {
+		t.Fatalf("dry run on a fresh database: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(strings.TrimPrefix(dbURL, "sqlite:")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the dry run created the database: %v", err)
 	}
 	if err := store.Migrate(context.Background(), dbURL); err != nil {
 		t.Fatal(err)

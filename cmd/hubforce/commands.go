@@ -1,35 +1,28 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
-	"github.com/hubforce/hubforce/internal/mapping"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Configuration tools"}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
-		Short: "Validate configuration and the mapping file; exits non-zero with precise messages",
+		Short: "Validate configuration and the mapping file as serve does; exits non-zero with every problem found",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := config.Load(g.envFile)
+			c, err := checkServeConfig(g)
+			warnUnknown(cmd.ErrOrStderr(), c)
 			if err != nil {
-				return err
-			}
-			cerr := c.ValidateServe()
-			if cerr != nil {
-				cerr = fmt.Errorf("configuration is not valid:\n%w", cerr)
-			}
-			var merr error
-			if err := mapping.Check(c.MappingFile); err != nil {
-				merr = fmt.Errorf("mapping file is not valid:\n%w", err)
-			}
-			if err := errors.Join(cerr, merr); err != nil {
 				return err
 			}
 			source := "the built-in mapping"
@@ -46,4 +39,46 @@ func newConfigCmd(g *globals) *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// checkServeConfig loads the configuration and reports, all at once, every
+// problem that keeps serve from starting; `serve` and `config check` both
+// use it, so they refuse exactly the same.
+func checkServeConfig(g *globals) (config.Config, error) {
+	c, err := config.Load(g.envFile)
+	if err := errors.Join(err, bridge.Check(c)); err != nil {
+		return c, fmt.Errorf("configuration is not valid:\n%w", err)
+	}
+	return c, nil
+}
+
+// warnUnknown names the HUBFORCE_ variables that are set but mean nothing
+// to hubforce: likely typos, so a value the user meant is not in force.
+func warnUnknown(w io.Writer, c config.Config) {
+	for _, u := range c.Unknown {
+		fmt.Fprintf(w, "warning: %s\n", u)
+	}
+}
+
+// keyBytes is the entropy of a generated HUBFORCE_SECRET_KEY (SPEC §2: at
+// least 32 bytes).
+const keyBytes = 32
+
+func newKeygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen",
+		Short: "Print a new HUBFORCE_SECRET_KEY (32 random bytes, base64)",
+		Long: "Prints a new random key for HUBFORCE_SECRET_KEY, which encrypts the OAuth tokens the bridge\n" +
+			"stores and signs the Connect flow's state. Every replica needs the same key; changing it makes\n" +
+			"the stored tokens unreadable (connect again on the dashboard).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b := make([]byte, keyBytes)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("reading random bytes: %w", err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), base64.RawURLEncoding.EncodeToString(b))
+			return nil
+		},
+	}
 }

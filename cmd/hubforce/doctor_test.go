@@ -34,7 +34,7 @@ func runDoctor(t *testing.T, hs func(*hubspotsim.Config)) (string, int) {
 
 	cmd := exec.Command(binary, "doctor")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"),
-		"HUBFORCE_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "doctor.db"), "HUBFORCE_SECRET_KEY=doctor-secret-key",
+		"HUBFORCE_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "doctor.db"), "HUBFORCE_SECRET_KEY=doctor-secret-key-0123456789-0123456789-0123456789",
 		"HUBFORCE_PUBLIC_URL=" + public,
 		"HUBFORCE_HUBSPOT_API_URL=" + hsSrv.URL, "HUBFORCE_HUBSPOT_ACCESS_TOKEN=pat-doctor", "HUBFORCE_HUBSPOT_APP_ID=54321",
 		"HUBFORCE_HUBSPOT_CLIENT_ID=doctor-client", "HUBFORCE_HUBSPOT_CLIENT_SECRET=" + testSecret,

@@ -68,6 +68,7 @@ func newRoot() *cobra.Command {
 		newDoctorCmd(g),
 		newMigrateCmd(g),
 		newExplainCmd(g),
+		newKeygenCmd(),
 	)
 	return root
 }

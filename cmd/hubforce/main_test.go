@@ -68,7 +68,7 @@ func startServe(t *testing.T, dbURL string, extra ...string) *process {
 		"HUBFORCE_SALESFORCE_ORG_ID="+testOrg,
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN=unused", "HUBFORCE_HUBSPOT_API_URL=http://127.0.0.1:1",
 		"HUBFORCE_SALESFORCE_CLIENT_ID=unused", "HUBFORCE_SALESFORCE_REFRESH_TOKEN=unused",
-		"HUBFORCE_SALESFORCE_LOGIN_URL=http://127.0.0.1:1", "HUBFORCE_SECRET_KEY=test-secret",
+		"HUBFORCE_SALESFORCE_LOGIN_URL=http://127.0.0.1:1", "HUBFORCE_SECRET_KEY=test-secret-key-0123456789-0123456789-0123456789",
 		"HUBFORCE_LOG_FORMAT=json",
 	)
 	cmd.Env = append(cmd.Env, extra...)

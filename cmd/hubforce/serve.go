@@ -32,14 +32,15 @@ func newServeCmd(g *globals) *cobra.Command {
 }
 
 func loadServeConfig(g *globals) (config.Config, zerolog.Logger, error) {
-	c, err := config.Load(g.envFile)
+	c, err := checkServeConfig(g)
 	if err != nil {
+		warnUnknown(os.Stderr, c)
 		return c, zerolog.Nop(), err
 	}
-	if err := c.ValidateServe(); err != nil {
-		return c, zerolog.Nop(), fmt.Errorf("configuration is not valid:\n%w", err)
-	}
 	log, err := logging.New(os.Stderr, c.LogLevel, c.LogFormat)
+	for _, u := range c.Unknown {
+		log.Warn().Str("variable", u.Name).Str("did_you_mean", u.Suggestion).Msg(u.String())
+	}
 	return c, log, err
 }
 

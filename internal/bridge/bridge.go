@@ -6,6 +6,7 @@ package bridge
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -43,6 +44,9 @@ type Options struct {
 	Owner string
 	// Ready, if set, is closed once the server accepts requests.
 	Ready chan<- string
+	// Simulators names the sandbox's simulators; the store remembers it and
+	// refuses other simulators (their ids and delivery ids start over).
+	Simulators string
 }
 
 // Run migrates the schema, opens the store, starts delivery and serves
@@ -54,7 +58,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 		return err
 	}
 	if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-		return err
+		return fmt.Errorf("HUBFORCE_DATABASE_URL %s: %w", config.Redact(c.DatabaseURL), err)
 	}
 	met := metrics.New()
 	// The engine is made once the clients exist; the hook only runs after
@@ -80,10 +84,27 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			log.Error().Err(err).Msg("closing the store")
 		}
 	}()
+	if err := claimOwners(ctx, st, c, o.Simulators); err != nil {
+		return err
+	}
 	hs, sf, err := clients(c, st, met, log)
 	if err != nil {
 		return err
 	}
+	// A store used with another HubSpot portal stops the server.
+	ctx, stop := context.WithCancelCause(ctx)
+	portalChecked := make(chan struct{})
+	go func() {
+		defer close(portalChecked)
+		if err := claimPortal(ctx, st, hs.PortalID, c.DatabaseURL, log); err != nil {
+			log.Error().Err(err).Msg("stopping")
+			stop(err)
+		}
+	}()
+	defer func() {
+		stop(nil)
+		<-portalChecked
+	}()
 	met.WatchBudgets(hs.Budget, sf.Usage)
 	met.WatchBudgetShares(hs.Budget, sf.Usage, c.SalesforceBudget, c.SalesforcePause)
 	met.WatchStore(metrics.StoreReader{
@@ -137,8 +158,9 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if err != nil {
 		return err
 	}
+	srvLog := log.With().Str("component", "server").Logger()
 	srv := &server.Server{
-		Log:     log,
+		Log:     srvLog,
 		Store:   st,
 		Metrics: met,
 		HubSpot: hubspot.Verifier{
@@ -247,9 +269,13 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	} else {
 		log.Warn().Msg("HUBFORCE_WORKERS=0: this process takes webhooks but delivers nothing; another replica must")
 	}
-	serveErr := server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, log)
+	serveErr := server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, srvLog)
 	stopDelivery()
 	wg.Wait()
+	var refused *OwnerError
+	if cause := context.Cause(ctx); errors.As(cause, &refused) {
+		return cause
+	}
 	return serveErr
 }
 
@@ -308,7 +334,7 @@ func prune(ctx context.Context, st store.Store, retention time.Duration, log zer
 		if n, err := st.PruneHistory(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
 			log.Warn().Err(err).Msg("pruning history; retrying in an hour")
 		} else if n > 0 {
-			log.Info().Int64("entries", n).Dur("retention", retention).Msg("pruned history")
+			log.Info().Int64("entries", n).Stringer("retention", retention).Msg("pruned history")
 		}
 		select {
 		case <-ctx.Done():

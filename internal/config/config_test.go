@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +30,7 @@ func TestParseNested(t *testing.T) {
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN":     "pat",
 		"HUBFORCE_SALESFORCE_CLIENT_ID":     "id",
 		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": "r",
-		"HUBFORCE_SECRET_KEY":               "k",
+		"HUBFORCE_SECRET_KEY":               validKey,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +47,124 @@ func TestParseErrorNamesVariable(t *testing.T) {
 	_, err := Parse(map[string]string{"HUBFORCE_WORKERS": "many"})
 	if err == nil || !strings.Contains(err.Error(), "HUBFORCE_WORKERS") {
 		t.Fatalf("want an error naming HUBFORCE_WORKERS, got %v", err)
+	}
+}
+
+const validKey = "Vq0xN2V0cDk1eXJ3b2x1bWVzLWtleS0wMTIzNDU2Nzg5"
+
+// valid is a configuration serve accepts; tests change one thing in it.
+func valid() map[string]string {
+	return map[string]string{
+		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    "s",
+		"HUBFORCE_HUBSPOT_ACCESS_TOKEN":     "pat",
+		"HUBFORCE_SALESFORCE_ORG_ID":        "00D000000000001AAA",
+		"HUBFORCE_SALESFORCE_CLIENT_ID":     "id",
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": "r",
+		"HUBFORCE_SECRET_KEY":               validKey,
+	}
+}
+
+// Each bad value is refused, naming its variable, and all of them are
+// reported at once.
+func TestValidateServeRefusesEveryBadValueAtOnce(t *testing.T) {
+	env := valid()
+	bad := map[string]string{
+		"HUBFORCE_LOG_LEVEL":    "verbose",
+		"HUBFORCE_LOG_FORMAT":   "pretty",
+		"HUBFORCE_LISTEN_ADDR":  "8080",
+		"HUBFORCE_SECRET_KEY":   "too-short",
+		"HUBFORCE_WORKERS":      "many",
+		"HUBFORCE_DATABASE_URL": "mysql://x",
+	}
+	for k, v := range bad {
+		env[k] = v
+	}
+	c, perr := Parse(env)
+	err := errors.Join(perr, c.ValidateServe())
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for k := range bad {
+		if strings.Count(err.Error(), k) == 0 {
+			t.Errorf("no message names %s:\n%v", k, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "hubforce keygen") {
+		t.Errorf("the short key's message does not say how to make one: %v", err)
+	}
+	if n := strings.Count(err.Error(), "HUBFORCE_WORKERS"); n != 1 {
+		t.Errorf("HUBFORCE_WORKERS reported %d times:\n%v", n, err)
+	}
+}
+
+// The credential combinations: exactly those the clients work with.
+func TestValidateServeCredentials(t *testing.T) {
+	strip := func(env map[string]string, names ...string) map[string]string {
+		for _, n := range names {
+			delete(env, n)
+		}
+		return env
+	}
+	with := func(env map[string]string, kv ...string) map[string]string {
+		for i := 0; i < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return env
+	}
+	sf := []string{"HUBFORCE_SALESFORCE_CLIENT_ID", "HUBFORCE_SALESFORCE_REFRESH_TOKEN"}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string // "" accepted
+	}{
+		{"refresh token", valid(), ""},
+		{"salesforce client secret alone", with(strip(valid(), sf...), "HUBFORCE_SALESFORCE_CLIENT_SECRET", "x"), "HUBFORCE_SALESFORCE_CLIENT_ID is required"},
+		{"salesforce client id alone", strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "Salesforce credentials"},
+		{"salesforce id and secret, Connect", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_CLIENT_SECRET", "x", "HUBFORCE_ADMIN_TOKEN", "a"), ""},
+		{"salesforce id and secret, no dashboard", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_CLIENT_SECRET", "x"), "HUBFORCE_ADMIN_TOKEN"},
+		{"salesforce client credentials", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_CLIENT_SECRET", "x", "HUBFORCE_SALESFORCE_CLIENT_CREDENTIALS", "true"), ""},
+		{"salesforce client credentials without secret", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_CLIENT_CREDENTIALS", "true"), "HUBFORCE_SALESFORCE_CLIENT_SECRET"},
+		{"salesforce JWT", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_USERNAME", "u", "HUBFORCE_SALESFORCE_PRIVATE_KEY_FILE", "k.pem"), ""},
+		{"salesforce JWT without key", with(strip(valid(), "HUBFORCE_SALESFORCE_REFRESH_TOKEN"), "HUBFORCE_SALESFORCE_USERNAME", "u"), "HUBFORCE_SALESFORCE_PRIVATE_KEY_FILE"},
+		{"hubspot OAuth, Connect", with(strip(valid(), "HUBFORCE_HUBSPOT_ACCESS_TOKEN"), "HUBFORCE_HUBSPOT_CLIENT_ID", "c", "HUBFORCE_ADMIN_TOKEN", "a"), ""},
+		{"hubspot OAuth, no dashboard", with(strip(valid(), "HUBFORCE_HUBSPOT_ACCESS_TOKEN"), "HUBFORCE_HUBSPOT_CLIENT_ID", "c"), "HUBFORCE_ADMIN_TOKEN"},
+		{"hubspot refresh token without client", with(strip(valid(), "HUBFORCE_HUBSPOT_ACCESS_TOKEN"), "HUBFORCE_HUBSPOT_REFRESH_TOKEN", "r"), "HUBFORCE_HUBSPOT_CLIENT_ID"},
+		{"hubspot nothing", strip(valid(), "HUBFORCE_HUBSPOT_ACCESS_TOKEN"), "HubSpot credentials"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse(tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.ValidateServe()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("want a refusal naming %s, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
+func TestUnknownVariablesSuggestTheNearest(t *testing.T) {
+	env := valid()
+	env["HUBFORCE_LOG_LEVL"] = "debug"
+	env["HUBFORCE_SALESFORCE_CLIENTID"] = "x"
+	env["HUBFORCE_WHATEVER_ELSE_ENTIRELY"] = "x"
+	env["HUBFORCE_TEST_POSTGRES_URL"] = "postgres://x"
+	env["OTHER_VARIABLE"] = "x"
+	c, err := Parse(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Unknown{{"HUBFORCE_LOG_LEVL", "HUBFORCE_LOG_LEVEL"}, {"HUBFORCE_SALESFORCE_CLIENTID", "HUBFORCE_SALESFORCE_CLIENT_ID"},
+		{"HUBFORCE_WHATEVER_ELSE_ENTIRELY", ""}}
+	if !slices.Equal(c.Unknown, want) {
+		t.Fatalf("unknown = %v, want %v", c.Unknown, want)
+	}
+	if s := c.Unknown[0].String(); !strings.Contains(s, "did you mean HUBFORCE_LOG_LEVEL?") {
+		t.Errorf("%q", s)
 	}
 }
 

@@ -96,7 +96,7 @@ func (h *handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		log.Warn().Str("error", e).Str("description", q.Get("error_description")).Msg("connect: provider refused authorization")
+		log.Warn().Str("oauth_error", e).Str("description", q.Get("error_description")).Msg("connect: provider refused authorization")
 		page(w, http.StatusBadRequest, name+" was not connected", name+" did not grant access: "+e+
 			describe(q.Get("error_description"))+"."+restart)
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/logging"
 )
 
 // failingAfter is how long writes to a side must keep failing, with no
@@ -47,8 +48,8 @@ func (h *health) succeeded(to hubforce.Side, now time.Time) (wasFailing bool) {
 	wasFailing = !s.firstFailure.IsZero()
 	s.firstFailure, s.failures, s.reason = time.Time{}, 0, ""
 	if s.State == hubforce.Failing {
-		h.log.Info().Str("to", string(to)).Dur("after", now.Sub(s.Since)).Int("failures", s.Failures).
-			Msgf("deliveries to %s recovered", to.Title())
+		h.log.Info().Str("to", string(to)).Int64("after_ms", now.Sub(s.Since).Milliseconds()).Int("failures", s.Failures).
+			Msgf("deliveries to %s recovered after %s and %d failed attempts", to.Title(), logging.Duration(now.Sub(s.Since)), s.Failures)
 		s.set(hubforce.Flowing, "", now)
 	}
 	return wasFailing

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/logging"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
@@ -177,13 +178,19 @@ func (s *settlement) applied(r *record, from hubforce.Side, wr hubforce.WriteRes
 			first = it.EnqueuedAt
 		}
 	}
-	fields := strings.Join(r.changed, ", ")
-	took := now.Sub(first).Round(time.Millisecond)
+	names := make([]string, len(r.changed))
+	for i, f := range r.changed {
+		if f == CompanyField {
+			f = "company"
+		}
+		names[i] = f
+	}
+	took := now.Sub(first)
 	s.lines = append(s.lines, func() {
 		s.e.Log.Info().Str("from", string(from)).Str("object", string(r.obj)).Str("record", r.id).
-			Str("target", targetID).Str("result", verb).Strs("fields", r.changed).Dur("latency", took).
+			Str("target", targetID).Str("result", verb).Strs("fields", names).Int64("latency_ms", took.Milliseconds()).
 			Msgf("%s %s %s → %s %s %s %s (%s) in %s", from.Title(), objectName(from, r.obj), r.id,
-				s.to.Title(), objectName(s.to, r.obj), targetID, verb, fields, took)
+				s.to.Title(), objectName(s.to, r.obj), targetID, verb, strings.Join(names, ", "), logging.Duration(took))
 	})
 }
 

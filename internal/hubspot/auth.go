@@ -185,7 +185,7 @@ func (b *oauthBearer) refreshLocked(ctx context.Context) error {
 		}
 	}
 	if b.refresh == "" {
-		return b.refusedWith("", "no refresh token configured")
+		return b.waitForConnect()
 	}
 	rctx, cancel := context.WithTimeout(b.refreshCtx, max(b.timeout, 30*time.Second))
 	defer cancel()
@@ -257,6 +257,17 @@ func (b *oauthBearer) refusedWith(code, desc string) error {
 	}
 	b.log.Error().Str("code", code).Str("reason", desc).
 		Msg("HubSpot credentials refused; deliveries to HubSpot paused until new credentials are supplied")
+	return b.authErr
+}
+
+// waitForConnect is OAuth started with the app's client id and secret
+// alone: deliveries to HubSpot wait (class Auth, nothing dropped) for the
+// first refresh token, which the Connect flow supplies; said once.
+func (b *oauthBearer) waitForConnect() error {
+	b.access, b.refused = "", ""
+	b.authErr = &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Auth,
+		Message: "waiting for Connect: no refresh token yet; connect HubSpot on the dashboard (/connect/hubspot)"}
+	b.log.Warn().Msg("HubSpot OAuth has no refresh token yet: deliveries to HubSpot wait until HubSpot is connected on the dashboard (/connect/hubspot)")
 	return b.authErr
 }
 

@@ -167,8 +167,8 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request) {
 					Context: map[string][]string{"objectWriteTraceId": {input.ObjectWriteTraceID}}})
 				continue
 			}
-			res, _ := s.store.create(o, input.Properties, s.source())
-			res.events = append(res.events, s.store.applyAssociationInputs(o, res.rec, input.Associations, s.source())...)
+			res, _ := s.store.create(o, input.Properties, s.sourceOf(r))
+			res.events = append(res.events, s.store.applyAssociationInputs(o, res.rec, input.Associations, s.sourceOf(r))...)
 			all.events = append(all.events, res.events...)
 			resp.Results = append(resp.Results, o.toJSON(res.rec, allProps(res.rec)))
 		}
@@ -228,7 +228,7 @@ func (s *Server) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 			if recs[i] == nil {
 				continue
 			}
-			res, err := s.store.update(o, recs[i], input.Properties, s.source())
+			res, err := s.store.update(o, recs[i], input.Properties, s.sourceOf(r))
 			if err != nil {
 				return all, err
 			}

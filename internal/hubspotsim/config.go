@@ -1,7 +1,9 @@
 package hubspotsim
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,6 +32,11 @@ type Config struct {
 	// PrivateAppTokens are static bearer tokens that never expire (HubSpot
 	// documents no expiry for private-app tokens). They count as AppID.
 	PrivateAppTokens []string
+	// OtherAppTokens are static tokens of other apps installed in the
+	// account (a person's own script, another integration), by app id:
+	// writes made with them carry changeSource INTEGRATION and that app's id
+	// as sourceId, so the bridge takes them for changes like anyone's.
+	OtherAppTokens map[string]int64
 	// RefreshTokens are the OAuth refresh tokens the token endpoint accepts.
 	RefreshTokens []string
 	// Scopes are the scopes granted to the app's tokens, private-app and
@@ -162,6 +169,9 @@ func (c Config) withDefaults(rnd *rand.Rand) Config {
 	if c.Faults == nil {
 		c.Faults = &simfault.Injector{}
 	}
+	// Other apps' tokens authenticate like any private app's, each app
+	// with its own rate-limit window.
+	c.PrivateAppTokens = append(slices.Clone(c.PrivateAppTokens), slices.Sorted(maps.Keys(c.OtherAppTokens))...)
 	return c
 }
 

@@ -139,11 +139,11 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		if err := s.store.checkAssociationInputs(o, in.Associations); err != nil {
 			return writeResult{}, err
 		}
-		res, err := s.store.create(o, in.Properties, s.source())
+		res, err := s.store.create(o, in.Properties, s.sourceOf(r))
 		if err != nil {
 			return res, err
 		}
-		res.events = append(res.events, s.store.applyAssociationInputs(o, res.rec, in.Associations, s.source())...)
+		res.events = append(res.events, s.store.applyAssociationInputs(o, res.rec, in.Associations, s.sourceOf(r))...)
 		return res, nil
 	})
 }
@@ -185,7 +185,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return writeResult{}, err
 		}
-		return s.store.update(o, rec, in.Properties, s.source())
+		return s.store.update(o, rec, in.Properties, s.sourceOf(r))
 	})
 }
 
@@ -201,7 +201,7 @@ func (s *Server) handleArchive(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return writeResult{}, nil
 		}
-		return s.store.archive(o, rec, s.source()), nil
+		return s.store.archive(o, rec, s.sourceOf(r)), nil
 	})
 	w.WriteHeader(http.StatusNoContent)
 }

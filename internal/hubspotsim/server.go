@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 				lim.With(s.scoped(false)).Get("/crm/properties/{version}/{objectType}/{propertyName}", s.handleProperty)
 				lim.With(s.developer).Get("/webhooks/{version}/{appId}/settings", s.handleWebhookSettings)
 				lim.With(s.developer).Get("/webhooks/{version}/{appId}/subscriptions", s.handleWebhookSubscriptions)
+				lim.Get("/account-info/{version}/details", s.handleAccountDetails)
 			})
 		})
 	})

@@ -64,11 +64,26 @@ type Backfill struct {
 	SalesforceTriggers bool
 }
 
-// Run backfills opts.Object from opts.From. progress is told the records
-// done so far after every batch; total is -1 (neither API's paging says
-// how many records match). Cancelling ctx stops it after the batch in
-// flight with the state saved: the same Run resumes.
-func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, total int)) (Result, error) {
+// Progress is what a backfill has done so far, for a progress bar.
+type Progress struct {
+	// Done counts the records committed over all runs of this backfill,
+	// each once; Before is the part of it earlier runs did, so that a rate
+	// is taken over Done-Before.
+	Done, Before int
+	// Total is how many records the backfill reads in all, where the source
+	// can tell (Salesforce counts them); -1 when it cannot.
+	Total int
+}
+
+// Counter is a source that can tell how many records a scan will read.
+type Counter interface {
+	CountModifiedSince(ctx context.Context, obj hubforce.Object, since time.Time) (int, error)
+}
+
+// Run backfills opts.Object from opts.From. progress is told at the start
+// and after every batch. Cancelling ctx stops it after the batch in flight
+// with the state saved: the same Run resumes.
+func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(Progress)) (Result, error) {
 	if err := bf.check(opts); err != nil {
 		return Result{}, err
 	}
@@ -95,6 +110,14 @@ func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, t
 		share = DefaultBudgetShare
 	}
 	b := newBudget(bf.Salesforce, share, bf.ProbeEvery, bf.OnPause, bf.Log, bf.now)
+	prog := Progress{Done: state.Done, Before: state.Done, Total: bf.total(ctx, opts, state)}
+	if progress != nil {
+		progress(prog)
+	}
+	resumedAt, counted := state.Cursor, map[string]bool{}
+	for _, id := range state.AtCursor {
+		counted[id] = true
+	}
 	err = scan(ctx, src, b, readFrom, time.Time{}, opts.BatchSize, func(ctx context.Context, bt batch) error {
 		if opts.DryRun {
 			bf.describe(opts.Object, bt)
@@ -104,9 +127,18 @@ func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, t
 			}
 		}
 		res.Read, res.Skipped, res.Fed = res.Read+bt.records, res.Skipped+bt.skipped, res.Fed+len(bt.changes)
-		state.Done += bt.records
-		if bt.newest.After(state.Cursor) {
-			state.Cursor = bt.newest
+		for _, r := range bt.read {
+			// Re-read after a resume: counted by the run that committed it.
+			if r.modified.Before(resumedAt) || (r.modified.Equal(resumedAt) && counted[r.id]) {
+				continue
+			}
+			state.Done++
+			switch {
+			case r.modified.After(state.Cursor):
+				state.Cursor, state.AtCursor = r.modified, []string{r.id}
+			case r.modified.Equal(state.Cursor):
+				state.AtCursor = append(state.AtCursor, r.id)
+			}
 		}
 		if !opts.DryRun {
 			// The batch is committed: record it even if ctx ended meanwhile.
@@ -115,7 +147,8 @@ func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, t
 			}
 		}
 		if progress != nil {
-			progress(state.Done, -1)
+			prog.Done = state.Done
+			progress(prog)
 		}
 		return nil
 	})
@@ -129,6 +162,27 @@ func (bf *Backfill) Run(ctx context.Context, opts Options, progress func(done, t
 	}
 	state.FinishedAt = bf.now().UTC()
 	return res, saveState(ctx, bf.Store, opts.From, opts.Object, state)
+}
+
+// total asks the source how many records the whole backfill reads, or -1.
+// A failure only costs the progress bar its total.
+func (bf *Backfill) total(ctx context.Context, opts Options, state State) int {
+	var c Counter
+	switch opts.From {
+	case hubforce.HubSpot:
+		c, _ = bf.HubSpot.(Counter)
+	case hubforce.Salesforce:
+		c, _ = bf.Salesforce.(Counter)
+	}
+	if c == nil {
+		return -1
+	}
+	n, err := c.CountModifiedSince(ctx, opts.Object, state.Since)
+	if err != nil {
+		bf.Log.Debug().Err(err).Msg("counting the records to backfill; the progress shows no total")
+		return -1
+	}
+	return n
 }
 
 func (bf *Backfill) check(opts Options) error {

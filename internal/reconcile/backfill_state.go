@@ -16,8 +16,12 @@ type State struct {
 	Since time.Time `json:"since"`
 	// Cursor is the latest modification time among the records committed
 	// so far; a resumed run reads from just before it.
-	Cursor     time.Time `json:"cursor,omitzero"`
-	Done       int       `json:"done"` // records read and committed
+	Cursor time.Time `json:"cursor,omitzero"`
+	Done   int       `json:"done"` // records read and committed, each once
+	// AtCursor lists the records modified exactly at Cursor that are
+	// counted in Done: a resumed run re-reads them, and records sharing that
+	// instant may straddle a batch boundary.
+	AtCursor   []string  `json:"at_cursor,omitempty"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at,omitzero"`
 }

@@ -26,8 +26,8 @@ func TestBackfillResumesAfterInterruption(t *testing.T) {
 	opts := reconcile.Options{From: hubforce.HubSpot, Object: hubforce.Contact, BatchSize: 4}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	res, err := bf.Run(ctx, opts, func(done, total int) {
-		if done >= 4 {
+	res, err := bf.Run(ctx, opts, func(p reconcile.Progress) {
+		if p.Done >= 4 {
 			cancel() // Ctrl-C after the first batch
 		}
 	})
@@ -42,16 +42,21 @@ func TestBackfillResumesAfterInterruption(t *testing.T) {
 		t.Fatalf("saved state %+v, %v; want 4 done, unfinished", st, err)
 	}
 
-	var seen []int
-	res, err = bf.Run(context.Background(), opts, func(done, total int) { seen = append(seen, done) })
+	var seen []reconcile.Progress
+	res, err = bf.Run(context.Background(), opts, func(p reconcile.Progress) { seen = append(seen, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Resumed || !strings.Contains(out.String(), "resuming") {
 		t.Errorf("second run did not resume (result %+v, said %q)", res, out.String())
 	}
-	if res.Done != 12+res.Skipped || len(seen) == 0 || seen[len(seen)-1] != res.Done {
-		t.Errorf("result %+v, progress %v", res, seen)
+	// Each record counts once, although the resumed run re-read the
+	// records at its cursor.
+	if res.Done != 12 || len(seen) == 0 || seen[len(seen)-1].Done != 12 {
+		t.Errorf("result %+v, progress %v; want 12 records done", res, seen)
+	}
+	if first := seen[0]; first.Done != 4 || first.Before != 4 {
+		t.Errorf("the resumed run's first progress %+v, want 4 done before it", first)
 	}
 	for _, id := range ids {
 		w.expectAccepted(t, hubforce.HubSpot, hubforce.Contact, id, 3) // its 3 properties, once
@@ -148,5 +153,27 @@ func TestBackfillPausesPastTheSalesforceBudget(t *testing.T) {
 	}
 	if p := <-paused; p {
 		t.Error("no resume was reported")
+	}
+}
+
+// Salesforce says how many records a backfill reads: the first progress
+// report carries the total, before any record is done.
+func TestBackfillProgressHasSalesforcesTotal(t *testing.T) {
+	w := newWorld(t, salesforcesim.Config{QueryPageSize: 2})
+	for i := range 5 {
+		w.salesforceContact(t, fmt.Sprintf("t%d@example.com", i))
+	}
+	var seen []reconcile.Progress
+	bf := &reconcile.Backfill{Store: w.st, Salesforce: w.sf, Mapping: w.m}
+	res, err := bf.Run(context.Background(), reconcile.Options{From: hubforce.Salesforce, Object: hubforce.Contact, BatchSize: 2},
+		func(p reconcile.Progress) { seen = append(seen, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 2 || seen[0].Done != 0 || seen[0].Total != 5 {
+		t.Fatalf("progress %+v, want a first report of 0 of 5", seen)
+	}
+	if last := seen[len(seen)-1]; last.Done != 5 || last.Total != 5 || res.Done != 5 {
+		t.Fatalf("last progress %+v, result %+v", last, res)
 	}
 }

@@ -143,8 +143,21 @@ func (p *Poller) pollObject(ctx context.Context, side hubforce.Side, obj hubforc
 		}
 		return nil
 	})
-	p.Log.Info().Str("side", string(side)).Str("object", string(obj)).Int("records", read).Int("changes", fed).
-		Time("checkpoint", from).Msg("reconciliation poll")
+	// A failed poll is a warning (Run says it failed once more, with every
+	// side's error), never a success line; an empty one is routine.
+	e := p.Log.Info()
+	switch {
+	case err != nil:
+		e = p.Log.Warn().Err(err)
+	case fed == 0:
+		e = p.Log.Debug()
+	}
+	msg := "reconciliation poll"
+	if err != nil {
+		msg = "reconciliation poll failed; its checkpoint did not move past what was read"
+	}
+	e.Str("side", string(side)).Str("object", string(obj)).Int("records", read).Int("changes", fed).
+		Time("checkpoint", from).Msg(msg)
 	return err
 }
 

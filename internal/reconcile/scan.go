@@ -55,6 +55,13 @@ type batch struct {
 	skipped int // already known to the store: nothing to feed
 	changes []hubforce.Change
 	newest  time.Time // the latest modification among the records
+	read    []stamp   // each record read, for counting it once
+}
+
+// stamp is a record read: its id and when it was last modified.
+type stamp struct {
+	id       string
+	modified time.Time
 }
 
 // scan reads records modified after since and hands them to commit in
@@ -82,6 +89,7 @@ func scan(ctx context.Context, s source, b budget, since, until time.Time, size 
 				return err
 			}
 			cur.records++
+			cur.read = append(cur.read, stamp{id: r.ID, modified: r.Modified})
 			if len(cs) == 0 {
 				cur.skipped++
 			}

@@ -77,11 +77,63 @@ func (t Timeline) Write(w io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nWHEN\tFROM\tCHANGE\tVERSION\tDECISION\tDETAIL")
-	for _, e := range t.Entries {
-		fmt.Fprintf(tw, "%s\t%s %s\t%s%s\t%s\t%s\t%s\n", stamp(e.At), e.Side, e.RecordID, e.Kind, fieldList(e.Fields),
-			stamp(e.Version), e.Decision, e.Detail)
+	for _, r := range collapse(t.Entries) {
+		fmt.Fprintf(tw, "%s\t%s %s\t%s%s\t%s\t%s\t%s\n", stamp(r.At), r.Side, r.RecordID, r.kinds, fieldList(r.Fields),
+			stamp(r.Version), r.Decision, r.Detail)
 	}
 	return tw.Flush()
+}
+
+// row is one line of a timeline: entries that read the same, told once.
+type row struct {
+	store.HistoryEntry
+	kinds string
+}
+
+// collapse merges consecutive entries that differ in nothing a reader sees
+// but their kind: the changes of one record coalesced into one write are
+// recorded one by one with the same decision, time and API call, and ten
+// identical lines would only hide the story. The kinds are counted instead
+// ("create + 4 updates").
+func collapse(entries []store.HistoryEntry) []row {
+	var out []row
+	var counts map[hubforce.ChangeKind]int
+	var order []hubforce.ChangeKind
+	flush := func() {
+		if len(out) == 0 {
+			return
+		}
+		parts := make([]string, 0, len(order))
+		for _, k := range order {
+			if n := counts[k]; n > 1 {
+				parts = append(parts, fmt.Sprintf("%d %ss", n, k))
+			} else {
+				parts = append(parts, string(k))
+			}
+		}
+		out[len(out)-1].kinds = strings.Join(parts, " + ")
+	}
+	for _, e := range entries {
+		if len(out) > 0 && sameLine(out[len(out)-1].HistoryEntry, e) {
+			if counts[e.Kind] == 0 {
+				order = append(order, e.Kind)
+			}
+			counts[e.Kind]++
+			continue
+		}
+		flush()
+		out = append(out, row{HistoryEntry: e})
+		counts, order = map[hubforce.ChangeKind]int{e.Kind: 1}, []hubforce.ChangeKind{e.Kind}
+	}
+	flush()
+	return out
+}
+
+// sameLine compares entries as their lines read: times to the millisecond
+// printed, fields by name.
+func sameLine(a, b store.HistoryEntry) bool {
+	return stamp(a.At) == stamp(b.At) && a.Side == b.Side && a.RecordID == b.RecordID && stamp(a.Version) == stamp(b.Version) &&
+		a.Decision == b.Decision && a.Detail == b.Detail && fieldList(a.Fields) == fieldList(b.Fields)
 }
 
 // WriteDeadLetters prints a list of dead letters.

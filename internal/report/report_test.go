@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +64,37 @@ func TestExplainJoinsBothSidesThroughTheLink(t *testing.T) {
 	_ = lonely.Write(&out)
 	if !strings.Contains(out.String(), "not linked") || !strings.Contains(out.String(), "no history") {
 		t.Errorf("unknown record: %s", out.String())
+	}
+}
+
+// One write that applied a record's coalesced changes is one line, with the
+// kinds counted; lines that differ stay apart.
+func TestTimelineCollapsesIdenticalRows(t *testing.T) {
+	at := time.Date(2026, 11, 3, 17, 24, 20, 0, time.UTC)
+	n := 0
+	write := func(kind hubforce.ChangeKind) store.HistoryEntry {
+		n++ // recorded microseconds apart, with the values of each change
+		return store.HistoryEntry{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "51202", Kind: kind, Version: at,
+			Decision: hubforce.Applied, Detail: "Salesforce POST /composite/sobjects → created Contact 003",
+			At: at.Add(time.Second + time.Duration(n)*time.Microsecond), Fields: map[string]string{"Email": fmt.Sprint(n, "@b.c")}}
+	}
+	entries := []store.HistoryEntry{
+		{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "51202", Kind: hubforce.KindUpdate, Version: at,
+			Decision: hubforce.Accepted, At: at, Fields: map[string]string{"email": "a@b.c"}},
+		{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "51202", Kind: hubforce.KindUpdate, Version: at,
+			Decision: hubforce.Accepted, At: at, Fields: map[string]string{"firstname": "Ada"}},
+		write(hubforce.KindCreate), write(hubforce.KindUpdate), write(hubforce.KindUpdate), write(hubforce.KindUpdate), write(hubforce.KindUpdate),
+	}
+	var out bytes.Buffer
+	if err := (Timeline{Side: hubforce.HubSpot, Object: hubforce.Contact, ID: "51202", Entries: entries}).Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "composite/sobjects"); n != 1 {
+		t.Errorf("the write is told %d times:\n%s", n, out.String())
+	}
+	for _, want := range []string{"create + 4 updates (Email)", "update (email)", "update (firstname)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("timeline lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -44,7 +44,7 @@ func (s *refreshSource) Token() (*oauth2.Token, error) {
 	rt := s.rt
 	s.mu.Unlock()
 	if rt == "" {
-		return nil, &oauth2.RetrieveError{ErrorCode: "invalid_grant", ErrorDescription: "no refresh token configured"}
+		return nil, &oauth2.RetrieveError{ErrorCode: "invalid_grant", ErrorDescription: "waiting for Connect: no refresh token yet; connect Salesforce on the dashboard (/connect/salesforce)"}
 	}
 	// An empty access token makes x/oauth2 refresh at once.
 	tok, err := s.conf.TokenSource(s.ctx, &oauth2.Token{RefreshToken: rt}).Token()

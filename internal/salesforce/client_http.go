@@ -158,7 +158,7 @@ func (c *Client) send(ctx context.Context, cl call, s session, payload []byte) (
 }
 
 func (c *Client) observe(route string, status int, d time.Duration) {
-	c.cfg.Log.Debug().Str("route", route).Int("status", status).Dur("took", d).Msg("salesforce: call")
+	c.cfg.Log.Debug().Str("route", route).Int("status", status).Stringer("took", d).Msg("salesforce: call")
 	if c.cfg.OnCall != nil {
 		c.cfg.OnCall(route, status, d)
 	}

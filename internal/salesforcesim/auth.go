@@ -11,6 +11,8 @@ import (
 type session struct {
 	userID string
 	issued time.Time
+	// person is a Config.UserSessions token: it never expires.
+	person bool
 }
 
 type ctxKey struct{}
@@ -32,7 +34,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		s.mu.Lock()
 		sess, found := s.sessions[strings.TrimSpace(tok)]
-		if found && !s.cfg.Now().Before(sess.issued.Add(s.cfg.SessionTTL)) {
+		if found && !sess.person && !s.cfg.Now().Before(sess.issued.Add(s.cfg.SessionTTL)) {
 			delete(s.sessions, strings.TrimSpace(tok))
 			found = false
 		}
@@ -97,7 +99,11 @@ func (s *Server) faultConcurrent(w http.ResponseWriter, _ *http.Request) {
 // INVALID_SESSION_ID and the client must get a new token.
 func (s *Server) ExpireSessions() {
 	s.mu.Lock()
-	s.sessions = map[string]session{}
+	for tok, sess := range s.sessions {
+		if !sess.person {
+			delete(s.sessions, tok)
+		}
+	}
 	s.mu.Unlock()
 }
 

@@ -221,7 +221,7 @@ func (s *Server) issuedRefresh(tok string) bool {
 }
 
 func (s *Server) refuse(w http.ResponseWriter, e *oauthError) {
-	s.cfg.Logger.Info().Str("error", e.Error).Str("description", e.Description).Msg("salesforcesim: token request refused")
+	s.cfg.Logger.Info().Str("oauth_error", e.Error).Str("description", e.Description).Msg("salesforcesim: token request refused")
 	writeJSON(w, http.StatusBadRequest, e)
 }
 

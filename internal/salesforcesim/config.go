@@ -49,6 +49,11 @@ type Config struct {
 	// Usernames may log in with a JWT bearer assertion (sub). Their tokens
 	// run as IntegrationUserID.
 	Usernames []string
+	// UserSessions are access tokens of people logged in to the org (as
+	// `sf org display` shows one), by user id ("005…"): their REST writes
+	// record that user as LastModifiedById, so the Outbound Messages they
+	// cause are not the integration user's echo. They do not expire.
+	UserSessions map[string]string
 	// SessionTTL is how long an access token works (Salesforce's session
 	// timeout; the token response does not say). Default 2 h.
 	SessionTTL time.Duration

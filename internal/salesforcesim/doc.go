@@ -132,7 +132,7 @@
 // # Left out
 //
 // Other objects and relationship queries (Account.Name in SOQL), OR and
-// parentheses, LIKE, date literals such as LAST_N_DAYS, COUNT(); describe and
+// parentheses, LIKE, date literals such as LAST_N_DAYS, COUNT(field) and GROUP BY; describe and
 // metadata; Bulk API 2.0; composite, batch and tree resources; undelete;
 // merge; duplicate rules (DUPLICATES_DETECTED); validation rules
 // (FIELD_CUSTOM_VALIDATION_EXCEPTION) and record locking (UNABLE_TO_LOCK_ROW);

@@ -59,7 +59,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		oerr = &oauthError{"unsupported_grant_type", "grant type not supported"}
 	}
 	if oerr != nil {
-		s.cfg.Logger.Info().Str("error", oerr.Error).Str("description", oerr.Description).Msg("salesforcesim: token request refused")
+		s.cfg.Logger.Info().Str("oauth_error", oerr.Error).Str("description", oerr.Description).Msg("salesforcesim: token request refused")
 		writeJSON(w, http.StatusBadRequest, oerr)
 		return
 	}

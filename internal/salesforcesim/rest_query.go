@@ -54,6 +54,10 @@ func (s *Server) handleQuery(all bool) http.HandlerFunc {
 			writeAPIError(w, aerr)
 			return
 		}
+		if parsed.count {
+			writeJSON(w, http.StatusOK, queryResult{TotalSize: len(records), Done: true, Records: []orderedRecord{}})
+			return
+		}
 		writeJSON(w, http.StatusOK, s.page(&cursor{records: records, total: len(records), path: path}, version, 0, ""))
 	}
 }

@@ -43,6 +43,9 @@ func New(cfg Config) *Server {
 		cursors:  map[string]*cursor{},
 		authz:    newAuthCodes(),
 	}
+	for tok, user := range cfg.UserSessions {
+		s.sessions[tok] = session{userID: to18(user), person: true}
+	}
 	s.schemas = buildSchemas(cfg.CustomFields, cfg.ExternalIDFields)
 	s.store = newStore(s.schemas, cfg.Now)
 	s.out = newOutbound(s)

@@ -12,7 +12,7 @@ import (
 // [WHERE cond AND cond …] [ORDER BY field [ASC|DESC], …] [LIMIT n], where a
 // condition is `field op literal` (op = != < <= > >=) or `field IN (…)`, and
 // literals are 'strings', numbers, true/false, null and datetime literals
-// (2024-01-01T00:00:00Z). SOQL grammar: "SOQL SELECT Syntax",
+// (2024-01-01T00:00:00Z); SELECT COUNT() counts the rows. SOQL grammar: "SOQL SELECT Syntax",
 // developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm.
 
 type soqlQuery struct {
@@ -20,7 +20,8 @@ type soqlQuery struct {
 	from   string
 	where  []soqlCond
 	order  []soqlOrder
-	limit  int // -1 when absent
+	limit  int  // -1 when absent
+	count  bool // SELECT COUNT(): fields is empty
 }
 
 type soqlCond struct {
@@ -130,7 +131,16 @@ func parseSOQL(q string) (*soqlQuery, error) {
 	if err := p.expect("SELECT"); err != nil {
 		return nil, err
 	}
-	for {
+	// COUNT() alone: the number of matching rows in totalSize and no
+	// records ("COUNT() and COUNT(fieldName)", sforce_api_calls_soql_select_count.htm).
+	if n := p.pos; p.keyword("COUNT") {
+		if p.keyword("(") && p.keyword(")") {
+			out.count = true
+		} else {
+			p.pos = n
+		}
+	}
+	for !out.count {
 		t, err := p.next()
 		if err != nil || t.quoted || t.text == "," || t.text == "(" {
 			return nil, fmt.Errorf("unexpected token: '%s'", t.text)

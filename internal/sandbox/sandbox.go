@@ -1,6 +1,10 @@
 // Package sandbox runs the whole product on one machine with no accounts:
 // the HubSpot and Salesforce simulators on loopback, the bridge on an SQLite
 // file, and a generator making changes on both sides.
+//
+// Each run starts from nothing unless asked to keep the last run's state
+// (Options.KeepState): the bridge's store and the simulators' records only
+// make sense together, so both are kept, or neither.
 package sandbox
 
 import (
@@ -10,24 +14,26 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/generator"
-	"github.com/hubforce/hubforce/internal/hubspot"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
 	"github.com/hubforce/hubforce/internal/server"
 )
 
 // Options choose what runs and where.
 type Options struct {
-	// OnlySimulators runs the two simulators and nothing else, for pointing
-	// other tools at them.
+	// OnlySimulators runs the two simulators and nothing else (no bridge,
+	// no generator), for pointing other tools at them.
 	OnlySimulators bool
 	// Addresses to listen on; ":0" picks a free port.
 	BridgeAddr, HubSpotAddr, SalesforceAddr string
@@ -35,16 +41,26 @@ type Options struct {
 	// webhooks elsewhere than the bridge (with OnlySimulators: your own
 	// receiver).
 	HubSpotWebhookURL, SalesforceOutboundURL string
-	// DatabaseURL is the bridge's store.
+	// StateDir holds the run's state: the simulators' records and, unless
+	// DatabaseURL says otherwise, the bridge's SQLite store.
+	StateDir string
+	// KeepState continues the last run's state in StateDir instead of
+	// starting afresh.
+	KeepState bool
+	// DatabaseURL is the bridge's store; empty means an SQLite file in
+	// StateDir.
 	DatabaseURL string
 	// Rate is the generator's changes per second; 0 turns it off.
 	Rate float64
 	// Seed makes the generator's changes repeatable.
 	Seed uint64
-	// Out receives the banner (URLs and credentials) and generator lines.
+	// Out receives the banner (URLs and credentials).
 	Out io.Writer
 	Log zerolog.Logger
 }
+
+// DefaultStateDir is where the sandbox keeps its state unless told.
+const DefaultStateDir = "hubforce-sandbox"
 
 // Credentials the sandbox's simulated accounts accept. They are made up and
 // printed on purpose: nothing real is behind them.
@@ -56,6 +72,10 @@ const (
 	hubspotToken        = "pat-na1-sandbox-0000-0000-0000-000000000000"
 	hubspotRefresh      = "sandbox-hubspot-refresh-token"
 	hubspotUIUser       = 1234567
+	// A person's own script: another private app in the portal. Its writes
+	// are not the bridge's, so they sync.
+	hubspotUserAppID = 1160452
+	hubspotUserToken = "pat-na1-sandbox-user-1111-1111-111111111111"
 
 	salesforceOrgID        = "00D5g000004SbXaEAK"
 	salesforceIntegration  = "0055g00000IntegAAA"
@@ -63,31 +83,47 @@ const (
 	salesforceClientID     = "sandbox-salesforce-consumer-key"
 	salesforceClientSecret = "sandbox-salesforce-consumer-secret"
 	salesforceRefresh      = "sandbox-salesforce-refresh-token"
+	// The session of a person logged in to the org (not the integration
+	// user), as `sf org display` would show it.
+	salesforceUserSession = "00D5g000004SbXa!sandbox-user-session-2222222222222222"
 
 	adminToken = "sandbox-admin-token"
+	// secretKey has keygen's length; the sandbox's tokens are not secret.
+	secretKey = "sandbox-secret-key-not-for-production-000000"
 )
 
-// Run starts everything and blocks until ctx ends, then stops it all.
+// Run starts everything and blocks until ctx ends, then stops it all and
+// saves the simulators' state.
 func Run(ctx context.Context, o Options) error {
-	listen := func(what, addr string) (net.Listener, string, error) {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, "", fmt.Errorf("%s on %s: %w", what, addr, err)
-		}
-		return ln, "http://" + ln.Addr().String(), nil
+	if o.StateDir == "" {
+		o.StateDir = DefaultStateDir
 	}
-	hsLn, hsURL, err := listen("HubSpot simulator", o.HubSpotAddr)
+	st, err := prepareState(o)
 	if err != nil {
 		return err
 	}
-	sfLn, sfURL, err := listen("Salesforce simulator", o.SalesforceAddr)
+	if o.DatabaseURL == "" {
+		o.DatabaseURL = "sqlite:" + filepath.Join(o.StateDir, databaseFile)
+	}
+	listen := func(what, addr, flag string) (net.Listener, string, error) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s on %s (change it with %s): %w", what, addr, flag, err)
+		}
+		return ln, "http://" + ln.Addr().String(), nil
+	}
+	hsLn, hsURL, err := listen("HubSpot simulator", o.HubSpotAddr, "--hubspot-addr")
+	if err != nil {
+		return err
+	}
+	sfLn, sfURL, err := listen("Salesforce simulator", o.SalesforceAddr, "--salesforce-addr")
 	if err != nil {
 		return err
 	}
 	var brLn net.Listener
 	var brURL string
 	if !o.OnlySimulators {
-		if brLn, brURL, err = listen("bridge", o.BridgeAddr); err != nil {
+		if brLn, brURL, err = listen("bridge", o.BridgeAddr, "--listen"); err != nil {
 			return err
 		}
 	}
@@ -96,44 +132,85 @@ func Run(ctx context.Context, o Options) error {
 		PortalID: hubspotPortalID, AppID: hubspotAppID,
 		ClientID: hubspotClientID, ClientSecret: hubspotClientSecret,
 		PrivateAppTokens: []string{hubspotToken}, RefreshTokens: []string{hubspotRefresh},
-		WebhookURL: webhookURL(o.HubSpotWebhookURL, brURL, "/webhooks/hubspot"),
-		Logger:     o.Log.With().Str("component", "hubspot-sim").Logger(),
+		OtherAppTokens: map[string]int64{hubspotUserToken: hubspotUserAppID},
+		WebhookURL:     webhookURL(o.HubSpotWebhookURL, brURL, "/webhooks/hubspot"),
+		// The simulator names its own components (hubspotsim.webhooks).
+		Logger: o.Log,
 	})
 	defer hs.Close()
 	sf := salesforcesim.New(salesforcesim.Config{
 		OrgID: salesforceOrgID, IntegrationUserID: salesforceIntegration,
 		InstanceURL: sfURL, LoginURL: sfURL,
 		ClientID: salesforceClientID, ClientSecret: salesforceClientSecret,
-		RefreshTokens: []string{salesforceRefresh},
-		OutboundURL:   webhookURL(o.SalesforceOutboundURL, brURL, "/webhooks/salesforce"),
-		Logger:        o.Log.With().Str("component", "salesforce-sim").Logger(),
+		RefreshTokens:  []string{salesforceRefresh},
+		UserSessions:   map[string]string{salesforceUserSession: salesforceUIUser},
+		OutboundURL:    webhookURL(o.SalesforceOutboundURL, brURL, "/webhooks/salesforce"),
+		OutboundFields: outboundFields(mapping.Default()),
+		Logger:         o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
 	defer sf.Close()
+	if err := st.load(hs, sf); err != nil {
+		return err
+	}
+	if st.saved != nil && !o.OnlySimulators {
+		if err := forgetSessions(ctx, o.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	hsUser, sfUser := hubspotUser{sim: hs, user: hubspotUIUser}, salesforceUser{sim: sf, user: salesforceUIUser}
 
-	g, ctx := errgroup.WithContext(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	ready := make(chan string, 1)
+	// stop ends the run early and returns why.
+	stop := func() error {
+		cancel()
+		return quiet(g.Wait())
+	}
 	drain := 5 * time.Second
 	g.Go(func() error {
-		return server.Serve(ctx, hsLn, hs.Handler(), drain, o.Log.With().Str("component", "hubspot-sim").Logger())
+		return server.Serve(gctx, hsLn, hs.Handler(), drain, o.Log.With().Str("component", "hubspot-sim").Logger())
 	})
 	g.Go(func() error {
-		return server.Serve(ctx, sfLn, sf.Handler(), drain, o.Log.With().Str("component", "salesforce-sim").Logger())
+		return server.Serve(gctx, sfLn, sf.Handler(), drain, o.Log.With().Str("component", "salesforce-sim").Logger())
 	})
+	g.Go(func() error { return st.saveEvery(gctx, hs, sf, saveInterval, o.Log) })
 	if !o.OnlySimulators {
 		c, err := bridgeConfig(o, hsURL, sfURL, brURL)
 		if err != nil {
-			return err
+			return errors.Join(err, stop())
 		}
 		g.Go(func() error {
-			return bridge.Run(ctx, c, bridge.Options{Listener: brLn}, o.Log.With().Str("component", "bridge").Logger())
+			err := bridge.Run(gctx, c, bridge.Options{Listener: brLn, Simulators: st.instance, Ready: ready}, o.Log)
+			var owner *bridge.OwnerError
+			if errors.As(err, &owner) {
+				return fmt.Errorf("%w\n(the sandbox's state is in %s: %s and %s)", err, o.StateDir, databaseFile, simulatorsFile)
+			}
+			return err
 		})
 	}
-	printBanner(o, hsURL, sfURL, brURL)
-	if o.Rate > 0 {
-		gen := generator.New(hubspotUser{sim: hs, user: hubspotUIUser}, salesforceUser{sim: sf, user: salesforceUIUser}, o.Seed)
+	// The example records' webhooks must find the bridge listening: a
+	// missed one would only come back with the simulators' retries, a
+	// minute later.
+	if !o.OnlySimulators {
+		select {
+		case <-ready:
+		case <-gctx.Done():
+			return stop()
+		}
+	}
+	examples, err := seedExamples(hsUser, sfUser)
+	if err != nil {
+		return errors.Join(err, stop())
+	}
+	printBanner(o, st, hsURL, sfURL, brURL, examples)
+	if o.Rate > 0 && !o.OnlySimulators {
+		gen := generator.New(hsUser, sfUser, o.Seed)
 		g.Go(func() error {
-			gen.Run(ctx, o.Rate, func(c generator.Change, err error) {
+			gen.Run(gctx, o.Rate, func(c generator.Change, err error) {
 				if err != nil {
-					o.Log.Warn().Err(err).Msg("generator")
+					o.Log.Warn().Str("component", "generator").Err(err).Msg("the generator's change failed")
 					return
 				}
 				o.Log.Info().Str("component", "generator").Msg(c.String())
@@ -141,7 +218,16 @@ func Run(ctx context.Context, o Options) error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+	err = quiet(g.Wait())
+	if serr := st.save(hs, sf); serr != nil {
+		o.Log.Error().Err(serr).Msg("saving the simulators' state; the next --keep-state run will refuse this store")
+	}
+	return err
+}
+
+// quiet drops the errors of an orderly stop.
+func quiet(err error) error {
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
@@ -154,6 +240,26 @@ func webhookURL(given, bridge, path string) string {
 		return given
 	}
 	return bridge + path
+}
+
+// outboundFields is what an admin following the README selects in the
+// Outbound Message of each Flow: every mapped field of the object, plus the
+// id, the parent account and the system fields the bridge reads (SPEC §1;
+// WIRE.md "Outbound Messages"). Deriving it from the mapping keeps the
+// sandbox's Flows in step with what the bridge syncs.
+func outboundFields(m *mapping.Mapping) map[string][]string {
+	system := []string{"CreatedById", "CreatedDate", "IsDeleted", "LastModifiedById", "LastModifiedDate", "SystemModstamp"}
+	out := map[string][]string{}
+	for _, obj := range m.Objects() {
+		name := obj.SalesforceName()
+		fields := []string{"Id"}
+		if obj == hubforce.Contact {
+			fields = append(fields, "AccountId")
+		}
+		fields = append(fields, m.SalesforceFields(obj)...)
+		out[name] = append(fields, system...)
+	}
+	return out
 }
 
 // bridgeConfig is the configuration a user would write to point hubforce at
@@ -175,43 +281,8 @@ func bridgeConfig(o Options, hsURL, sfURL, brURL string) (config.Config, error) 
 		"HUBFORCE_SALESFORCE_CLIENT_SECRET": salesforceClientSecret,
 		"HUBFORCE_SALESFORCE_REFRESH_TOKEN": salesforceRefresh,
 		"HUBFORCE_SHUTDOWN_TIMEOUT":         "5s",
-		"HUBFORCE_SECRET_KEY":               "sandbox-secret-key-not-for-production",
+		"HUBFORCE_SECRET_KEY":               secretKey,
 		"HUBFORCE_ADMIN_TOKEN":              adminToken,
 		"HUBFORCE_LOG_LEVEL":                "info",
 	})
-}
-
-func printBanner(o Options, hsURL, sfURL, brURL string) {
-	w := o.Out
-	fmt.Fprintf(w, "\nhubforce sandbox — simulated accounts, nothing real behind them\n\n")
-	fmt.Fprintf(w, "HubSpot simulator     %s\n", hsURL)
-	fmt.Fprintf(w, "  portal %d, app %d, private-app token %s\n", hubspotPortalID, hubspotAppID, hubspotToken)
-	fmt.Fprintf(w, "  OAuth: client id %s, secret %s, refresh token %s\n", hubspotClientID, hubspotClientSecret, hubspotRefresh)
-	fmt.Fprintf(w, "  try:   curl -H 'Authorization: Bearer %s' %s/crm/objects/%s/contacts\n", hubspotToken, hsURL, hubspot.DefaultAPIVersion)
-	fmt.Fprintf(w, "Salesforce simulator  %s\n", sfURL)
-	fmt.Fprintf(w, "  org %s, integration user %s\n", salesforceOrgID, salesforceIntegration)
-	fmt.Fprintf(w, "  OAuth: client id %s, secret %s, refresh token %s\n", salesforceClientID, salesforceClientSecret, salesforceRefresh)
-	fmt.Fprintf(w, "  try:   curl -d grant_type=refresh_token -d client_id=%s -d client_secret=%s -d refresh_token=%s %s/services/oauth2/token\n",
-		salesforceClientID, salesforceClientSecret, salesforceRefresh, sfURL)
-	fmt.Fprintf(w, "Webhooks: HubSpot → %s, Salesforce outbound messages → %s\n",
-		orNone(webhookURL(o.HubSpotWebhookURL, brURL, "/webhooks/hubspot")), orNone(webhookURL(o.SalesforceOutboundURL, brURL, "/webhooks/salesforce")))
-	fmt.Fprintf(w, "Faults: PUT a JSON plan to %s/_sim/faults or %s/_sim/faults, e.g. {\"server_errors\":5}\n", hsURL, sfURL)
-	if brURL != "" {
-		fmt.Fprintf(w, "\nBridge                %s\n", brURL)
-		fmt.Fprintf(w, "  dashboard  %s/  (sign in with the admin token %s)\n", brURL, adminToken)
-		fmt.Fprintf(w, "  health     %s/readyz   metrics %s/metrics\n", brURL, brURL)
-		fmt.Fprintf(w, "  admin API  curl -H 'Authorization: Bearer %s' %s/api/v1/status\n", adminToken, brURL)
-		fmt.Fprintf(w, "  store      %s  (try: HUBFORCE_DATABASE_URL=%s hubforce explain hubspot contact ID)\n", o.DatabaseURL, o.DatabaseURL)
-	}
-	if o.Rate > 0 {
-		fmt.Fprintf(w, "\nGenerator: %.1f changes/s on both sides.\n", o.Rate)
-	}
-	fmt.Fprintf(w, "Ctrl-C stops everything.\n\n")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/hubforce/hubforce"
@@ -78,4 +79,58 @@ func typed(fields map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// examples are the records the banner's suggestions use: one contact made
+// by a person on each side at start (found again in a kept state).
+type examples struct {
+	hubspotContact, salesforceContact string
+}
+
+func seedExamples(hs hubspotUser, sf salesforceUser) (examples, error) {
+	var ex examples
+	var err error
+	if ex.hubspotContact, err = findOrCreate(hs, "email",
+		map[string]string{"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.org", "jobtitle": "Analyst"}); err != nil {
+		return ex, fmt.Errorf("creating the example HubSpot contact: %w", err)
+	}
+	if ex.salesforceContact, err = findOrCreate(sf, "Email",
+		map[string]string{"FirstName": "Grace", "LastName": "Hopper", "Email": "grace@example.org", "Title": "Rear Admiral"}); err != nil {
+		return ex, fmt.Errorf("creating the example Salesforce contact: %w", err)
+	}
+	return ex, nil
+}
+
+// findOrCreate returns the contact whose key field has the example's value,
+// creating it if there is none.
+func findOrCreate(side person, key string, fields map[string]string) (string, error) {
+	if id, ok := side.Find(hubforce.Contact, key, fields[key]); ok {
+		return id, nil
+	}
+	return side.Create(hubforce.Contact, fields)
+}
+
+// person is a generator side that can also look a record up.
+type person interface {
+	generator.Side
+	Find(obj hubforce.Object, field, value string) (string, bool)
+}
+
+func (h hubspotUser) Find(obj hubforce.Object, field, value string) (string, bool) {
+	for _, r := range h.sim.List(obj.HubSpotName()) {
+		if !r.Archived && r.Properties[field] == value {
+			return r.ID, true
+		}
+	}
+	return "", false
+}
+
+func (s salesforceUser) Find(obj hubforce.Object, field, value string) (string, bool) {
+	for _, r := range s.sim.List(obj.SalesforceName()) {
+		if v, _ := r[field].(string); v == value {
+			id, ok := r["Id"].(string)
+			return id, ok
+		}
+	}
+	return "", false
 }

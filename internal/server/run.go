@@ -32,7 +32,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, drain time.Dura
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info().Dur("timeout", drain).Msg("shutting down: no new requests, finishing in-flight ones")
+	log.Info().Stringer("timeout", drain).Msg("shutting down: no new requests, finishing in-flight ones")
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -181,7 +181,9 @@ func (s *Server) connections(ctx context.Context) []connection {
 }
 
 // logRequests logs one line per request with the route pattern (never the
-// raw path: it may carry ids), status and latency, and feeds the HTTP series.
+// raw path: it may carry ids), status and duration, and feeds the HTTP series.
+// Successful requests are logged at debug level: a webhook that went well is
+// told by what became of its changes, and /metrics has the counts.
 // Bodies and headers are never logged: they carry signatures and personal data.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -197,13 +199,21 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		elapsed := time.Since(start)
 		s.Metrics.HTTPRequests.WithLabelValues(r.Method, route, statusCode(ww.Status())).Inc()
 		s.Metrics.HTTPDuration.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
-		level := zerolog.InfoLevel
-		if route == "/healthz" || route == "/readyz" || route == "/metrics" {
-			level = zerolog.DebugLevel
-		}
-		log.WithLevel(level).Str("method", r.Method).Str("route", route).Int("status", ww.Status()).
-			Dur("latency", elapsed).Int("bytes", ww.BytesWritten()).Msg("request")
+		log.WithLevel(accessLevel(ww.Status())).Str("method", r.Method).Str("route", route).Int("status", ww.Status()).
+			Float64("duration_ms", float64(elapsed.Microseconds())/1000).Int("bytes", ww.BytesWritten()).Msg("request")
 	})
+}
+
+// accessLevel: successes are debug; refusals (a bad signature, a body too
+// large) are worth an operator's eye; server errors are warnings.
+func accessLevel(status int) zerolog.Level {
+	switch {
+	case status >= 500:
+		return zerolog.WarnLevel
+	case status >= 400:
+		return zerolog.InfoLevel
+	}
+	return zerolog.DebugLevel
 }
 
 func statusCode(code int) string {
