@@ -11,6 +11,7 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/logging"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/rs/zerolog"
 )
 
 // settlement collects what a round decided until it is committed in one
@@ -187,8 +188,11 @@ func (s *settlement) applied(r *record, from hubforce.Side, wr hubforce.WriteRes
 	}
 	took := now.Sub(first)
 	s.lines = append(s.lines, func() {
-		s.e.Log.Info().Str("from", string(from)).Str("object", string(r.obj)).Str("record", r.id).
-			Str("target", targetID).Str("result", verb).Strs("fields", names).Int64("latency_ms", took.Milliseconds()).
+		// The details go under one key the console leaves out: its message
+		// already says all of it, and JSON pipelines still get them as fields.
+		s.e.Log.Info().Dict(logging.StoryKey, zerolog.Dict().Str("from", string(from)).Str("object", string(r.obj)).
+			Str("record", r.id).Str("target", targetID).Str("result", verb).Strs("fields", names).
+			Int64("latency_ms", took.Milliseconds())).
 			Msgf("%s %s %s → %s %s %s %s (%s) in %s", from.Title(), objectName(from, r.obj), r.id,
 				s.to.Title(), objectName(s.to, r.obj), targetID, verb, strings.Join(names, ", "), logging.Duration(took))
 	})

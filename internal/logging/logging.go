@@ -46,6 +46,10 @@ func Colour(w io.Writer, lookup func(string) (string, bool)) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// StoryKey holds the structured details of a line whose message already
+// tells them to a person; the console format leaves it out.
+const StoryKey = "sync"
+
 // Console is the people's format: time, level, the component in a fixed
 // column, then the message and the remaining fields.
 //
@@ -54,7 +58,7 @@ func Console(w io.Writer, colour bool) zerolog.ConsoleWriter {
 	return zerolog.ConsoleWriter{
 		Out: w, NoColor: !colour, TimeFormat: time.TimeOnly,
 		PartsOrder:    []string{zerolog.TimestampFieldName, zerolog.LevelFieldName, "component", zerolog.MessageFieldName},
-		FieldsExclude: []string{"component"},
+		FieldsExclude: []string{"component", StoryKey},
 		FormatPartValueByName: func(v any, name string) string {
 			s, _ := v.(string)
 			if name != "component" {

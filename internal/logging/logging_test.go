@@ -75,3 +75,17 @@ func TestDurationHasUnits(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleLeavesOutTheStoryDetailsJSONKeepsThem(t *testing.T) {
+	var console, js bytes.Buffer
+	for _, log := range []zerolog.Logger{zerolog.New(Console(&console, false)), zerolog.New(&js)} {
+		log.Info().Dict(StoryKey, zerolog.Dict().Str("record", "51202").Int64("latency_ms", 180)).
+			Msg("HubSpot contact 51202 → Salesforce Contact 003… updated (phone) in 180ms")
+	}
+	if strings.Contains(console.String(), "latency_ms") || !strings.Contains(console.String(), "in 180ms") {
+		t.Errorf("console line: %q", console.String())
+	}
+	if !strings.Contains(js.String(), `"sync":{"record":"51202","latency_ms":180}`) {
+		t.Errorf("JSON line: %q", js.String())
+	}
+}
