@@ -222,6 +222,30 @@ func TestOutageIsRetriedAndRecoveryBringsEveryWaitingChangeForward(t *testing.T)
 	}
 }
 
+// Every change needs a read of its source first: an outage of the source
+// side holds up the direction, is retried, and says so.
+func TestSourceOutageIsRetriedAndReported(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.hs.put(hubforce.Contact, "1", ts(1), map[string]string{"email": "a@example.com", "lastname": "L"})
+	v.ingest(hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "1", Kind: hubforce.KindCreate, DeliveryID: "c1", Version: ts(1)})
+	v.hs.callErr = &hubforce.APIError{Side: hubforce.HubSpot, Class: hubforce.Retryable, Status: 502, Message: "Bad Gateway"}
+	v.deliver(hubforce.Salesforce)
+	if q := v.pending(hubforce.Salesforce); q.Pending != 1 || q.Due != 0 {
+		t.Fatalf("after the failed read: %+v, want 1 pending, rescheduled", q)
+	}
+	v.clock.Advance(failingAfter)
+	v.deliver(hubforce.Salesforce)
+	if h := v.e.Health()[1]; h.State != hubforce.Failing || !strings.Contains(h.Reason, "Bad Gateway") {
+		t.Fatalf("health %+v, want failing with the source's reason", h)
+	}
+	v.hs.callErr = nil
+	v.clock.Advance(v.e.Config.MaxDelay)
+	v.deliver(hubforce.Salesforce)
+	if n := v.sf.count(hubforce.Contact); n != 1 {
+		t.Fatalf("%d contacts delivered after the source recovered, want 1", n)
+	}
+}
+
 func TestRefusedCredentialsPauseThenResume(t *testing.T) {
 	v := newEnv(t, ReadBack)
 	v.hs.put(hubforce.Contact, "1", ts(1), map[string]string{"email": "a@example.com", "lastname": "L"})

@@ -100,12 +100,14 @@ func (rd *round) object(ctx context.Context, obj hubforce.Object, rs []*record) 
 		rd.readSource, rd.resolveTargets, rd.selectFields, rd.readTargets, rd.translate,
 	}
 	for _, stage := range stages {
-		var err error
-		if rs, err = stage(ctx, obj, rs); err != nil {
+		// A failed stage settles every record it was given: the records it
+		// returns alongside an error are not the ones left to retry.
+		next, err := stage(ctx, obj, rs)
+		if err != nil {
 			rd.failAll(rs, err)
 			return
 		}
-		if len(rs) == 0 {
+		if rs = next; len(rs) == 0 {
 			return
 		}
 	}

@@ -389,6 +389,28 @@ func testRateLimitStorm(t *testing.T, e *Env) {
 	}
 }
 
+var admin = []string{"Authorization", "Bearer e2e-admin-token"}
+
+// direction is one direction's entry in the status API.
+type direction struct {
+	State      string `json:"state"`
+	Reason     string `json:"reason"`
+	QueueDepth int    `json:"queue_depth"`
+}
+
+// deliveryStatus reads one direction ("to_hubspot", "to_salesforce") from
+// the status API.
+func deliveryStatus(e *Env, to string) (direction, error) {
+	_, body, err := Get(e.BridgeURLs[0]+"/api/v1/status", admin...)
+	var s struct {
+		Deliveries map[string]direction `json:"deliveries"`
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(body), &s)
+	}
+	return s.Deliveries[to], err
+}
+
 func testOutage(t *testing.T, e *Env) {
 	outage := 30 * time.Second
 	if v := os.Getenv("HUBFORCE_E2E_OUTAGE"); v != "" {
@@ -414,6 +436,16 @@ func testOutage(t *testing.T, e *Env) {
 			t.Fatal(err)
 		}
 	}
+	// Issue 11: the outage is loud within 30 s, in the status API and on
+	// the dashboard, with the API's reason.
+	waitFor(t, "the status API to say deliveries to Salesforce are failing", 30*time.Second, func() (bool, error) {
+		d, err := deliveryStatus(e, "to_salesforce")
+		return d.State == "failing" && d.Reason != "", err
+	})
+	if _, page, err := Get(e.BridgeURLs[0]+"/", admin...); err != nil || !strings.Contains(page, `data-state="failing"`) ||
+		!strings.Contains(page, "Writes to Salesforce keep failing") {
+		t.Fatalf("the dashboard does not show deliveries to Salesforce failing (%v)", err)
+	}
 	// Let the outage run its course while the bridge keeps failing.
 	waitFor(t, "the outage to last", outage+5*time.Second, func() (bool, error) {
 		return time.Since(start) >= outage, nil
@@ -423,6 +455,10 @@ func testOutage(t *testing.T, e *Env) {
 	}
 	e.Salesforce.Faults().Reset()
 	e.HubSpot.Faults().Reset()
+	waitFor(t, "the status API to say deliveries to Salesforce flow again", 30*time.Second, func() (bool, error) {
+		d, err := deliveryStatus(e, "to_salesforce")
+		return d.State == "flowing", err
+	})
 	waitFor(t, "every contact to land after the outage", 60*time.Second, func() (bool, error) {
 		for _, em := range emails {
 			if len(sfContactsByEmail(e, em)) != 1 {
@@ -504,24 +540,7 @@ func testSalesforceRefused(t *testing.T, e *Env) {
 	if _, err := e.HubSpot.Create("contacts", map[string]string{"email": "held-sf@example.com", "lastname": "Held"}, ui); err != nil {
 		t.Fatal(err)
 	}
-	admin := []string{"Authorization", "Bearer e2e-admin-token"}
-	type direction struct {
-		State      string `json:"state"`
-		Reason     string `json:"reason"`
-		QueueDepth int    `json:"queue_depth"`
-	}
-	toSalesforce := func() (direction, error) {
-		_, body, err := Get(e.BridgeURLs[0]+"/api/v1/status", admin...)
-		var s struct {
-			Deliveries struct {
-				ToSalesforce direction `json:"to_salesforce"`
-			} `json:"deliveries"`
-		}
-		if err == nil {
-			err = json.Unmarshal([]byte(body), &s)
-		}
-		return s.Deliveries.ToSalesforce, err
-	}
+	toSalesforce := func() (direction, error) { return deliveryStatus(e, "to_salesforce") }
 	waitFor(t, "the status API to say deliveries to Salesforce are paused", 30*time.Second, func() (bool, error) {
 		d, err := toSalesforce()
 		return d.State == "paused" && d.Reason != "", err
