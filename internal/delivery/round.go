@@ -610,7 +610,10 @@ func (rd *round) translate(ctx context.Context, obj hubforce.Object, rs []*recor
 		}
 		r.write = w
 		for f := range r.fields {
-			r.changed = append(r.changed, f)
+			// A create names what it filled in; an update names blanks too.
+			if r.target != "" || r.values[f] != "" {
+				r.changed = append(r.changed, f)
+			}
 		}
 		slices.Sort(r.changed)
 		live = append(live, r)
