@@ -200,7 +200,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if !api.Enabled() {
 		log.Warn().Msg("HUBFORCE_ADMIN_TOKEN is not set: the admin API and the dashboard are disabled")
 	}
-	log.Info().Str("signed_url", c.SignedURL()).Msg("HubSpot webhook signatures are checked against this URL; it must be the target URL of the app's webhooks")
+	log.Info().Str("component", "server").Msgf("HubSpot webhook signatures are checked against %s: it must be the target URL of the app's webhooks", c.SignedURL())
 	for _, w := range c.Warnings() {
 		log.Warn().Msg(w)
 	}
