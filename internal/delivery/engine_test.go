@@ -423,6 +423,43 @@ func TestUserEditInTheSecondOfTheBridgesWriteApplies(t *testing.T) {
 	}
 }
 
+// A HubSpot edit is written to Salesforce, and a person then overwrites the
+// same field in the same Salesforce second: SystemModstamp (whole seconds)
+// reads older than HubSpot's millisecond version, yet the person's edit is
+// the newer one — Salesforce moved off the value the bridge had copied there.
+func TestUserOverwritingTheBridgesWriteInItsSecondWins(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.link(hubforce.Contact, "501", "003A")
+	v.sf.put(hubforce.Contact, "003A", ts(1), map[string]string{"Email": "a@example.com", "LastName": "L", "Phone": "1"})
+	hsAt := ts(4).Add(300 * time.Millisecond)
+	v.hs.put(hubforce.Contact, "501", hsAt, map[string]string{"email": "a@example.com", "phone": "2"})
+	v.ingest(hsProp("501", "phone", "2", hsAt))
+	v.deliver(hubforce.Salesforce)
+	v.sf.put(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"})
+	v.ingest(sfNote(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"}))
+	v.deliver(hubforce.HubSpot)
+	if got, _ := v.hs.get(hubforce.Contact, "501"); got["phone"] != "3" {
+		t.Fatalf("HubSpot phone = %q, want the person's later edit; history:\n%s", got["phone"],
+			strings.Join(v.decisions(hubforce.Salesforce, hubforce.Contact, "003A"), "\n"))
+	}
+}
+
+// A HubSpot change the bridge has not copied to Salesforce yet still wins
+// over an older Salesforce edit of the same field: causality only speaks
+// when the target still holds the bridge's copy.
+func TestTargetChangeNotYetCopiedStillWins(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.link(hubforce.Contact, "501", "003A")
+	v.sf.put(hubforce.Contact, "003A", ts(4), map[string]string{"Email": "a@example.com", "LastName": "L", "Phone": "3"})
+	v.hs.put(hubforce.Contact, "501", ts(6), map[string]string{"email": "a@example.com", "phone": "9"})
+	v.seen(hubforce.HubSpot, "501", ts(6), map[string]string{"phone": "9"})
+	v.ingest(sfNote(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"}))
+	v.deliver(hubforce.HubSpot)
+	if got, _ := v.hs.get(hubforce.Contact, "501"); got["phone"] != "9" {
+		t.Fatalf("HubSpot's newer phone was overwritten: %q", got["phone"])
+	}
+}
+
 func TestCarriedMessagesAreTakenAsSent(t *testing.T) {
 	v := newEnv(t, Carried)
 	v.sf.own = func(c hubforce.Change) bool { return c.SourceID == "005INTEGRATION" }

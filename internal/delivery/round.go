@@ -508,11 +508,11 @@ func (rd *round) readTargets(ctx context.Context, obj hubforce.Object, rs []*rec
 	return rs, nil
 }
 
-// suspects lists the record's two-way fields (target names) whose target
-// version is newer than the source's change: the target may have changed
-// them since, and the newer change wins.
-func (rd *round) suspects(obj hubforce.Object, r *record) map[string]bool {
-	out := map[string]bool{}
+// suspects lists the record's two-way fields whose target version is newer
+// than the source's change, target name to source name: the target may have
+// changed them since, and the newer change wins.
+func (rd *round) suspects(obj hubforce.Object, r *record) map[string]string {
+	out := map[string]string{}
 	for f := range r.fields {
 		mf, ok := rd.e.Mapping.Field(obj, rd.from, f)
 		if !ok || mf.Rule != mapping.TwoWay {
@@ -520,7 +520,7 @@ func (rd *round) suspects(obj hubforce.Object, r *record) map[string]bool {
 		}
 		t := mf.Name(rd.to)
 		if r.tgt.Versions[t].After(rd.fieldVersion(r, f)) {
-			out[t] = true
+			out[t] = f
 		}
 	}
 	return out
@@ -644,17 +644,24 @@ func (rd *round) companies(ctx context.Context, rs []*record) (map[string]string
 // dropConflicts removes the two-way fields the target changed after the
 // source did, to a value that is neither the incoming one nor the bridge's
 // own write there: the newer change wins (SPEC §1, rule two-way).
+//
+// Versions alone cannot always tell: Salesforce's have whole seconds, so a
+// Salesforce edit made in the same second as a HubSpot change the bridge
+// wrote there looks older than it (HubSpot's have milliseconds). Causality
+// can: when the target still holds the value the bridge last copied onto
+// the source, the source's different value was set after that copy, so it
+// is the newer change.
 func (rd *round) dropConflicts(obj hubforce.Object, r *record, out map[string]mapping.Value) {
 	if r.current == nil {
 		return
 	}
-	for t := range rd.suspects(obj, r) {
+	for t, f := range rd.suspects(obj, r) {
 		v, ok := out[t]
 		if !ok {
 			continue
 		}
 		now := r.current[t]
-		if now == v.Text || now == r.tgt.Written[t] {
+		if now == v.Text || now == r.tgt.Written[t] || rd.copiedToSource(obj, r, t, f, now) {
 			continue
 		}
 		delete(out, t)
@@ -665,6 +672,19 @@ func (rd *round) dropConflicts(obj hubforce.Object, r *record, out map[string]ma
 		}
 		rd.settle.note(r.items[len(r.items)-1], hubforce.Conflicted, fmt.Sprintf("field %s not written: %s's change is newer", t, rd.to.Title()))
 	}
+}
+
+// copiedToSource says whether the target's current value of t is what the
+// bridge last wrote to the source's field f: the target has not changed it
+// since the bridge copied it across.
+func (rd *round) copiedToSource(obj hubforce.Object, r *record, t, f, now string) bool {
+	w, ok := r.src.Written[f]
+	if !ok {
+		return false
+	}
+	back, problems := rd.e.Mapping.Translate(obj, rd.to, map[string]string{t: now})
+	got, ok := back[f]
+	return len(problems) == 0 && ok && got.Text == w
 }
 
 // failAll settles every record with the same error: a call failed before
