@@ -338,19 +338,6 @@ func TestDryRunRecordsTheValuesItWouldWrite(t *testing.T) {
 	}
 }
 
-func TestDeletionsAreRecordedNotMirrored(t *testing.T) {
-	v := newEnv(t, ReadBack)
-	v.link(hubforce.Contact, "501", "003A")
-	v.ingest(hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "501", Kind: hubforce.KindDelete, DeliveryID: "d1", Version: ts(1)})
-	v.deliver(hubforce.Salesforce)
-	if r, w := v.sf.calls(); r+w != 0 {
-		t.Fatal("a deletion reached Salesforce")
-	}
-	if d := v.decisions(hubforce.HubSpot, hubforce.Contact, "501"); len(d) != 1 || !strings.HasPrefix(d[0], "skipped: deletions") {
-		t.Fatalf("decisions %v", d)
-	}
-}
-
 func TestNotificationForAnUnknownRecordWritesNothing(t *testing.T) {
 	v := newEnv(t, ReadBack)
 	v.ingest(sfNote(hubforce.Contact, "003FORGED", ts(1), map[string]string{"Email": "evil@example.com", "LastName": "X"}))

@@ -148,15 +148,14 @@ func take(r *record, match func(hubforce.Change) bool) []store.Claimed {
 // primary company) and notes what the rest ask for. It returns the records
 // with something left to deliver.
 func (rd *round) triage(ctx context.Context, recs []*record) []*record {
-	var live []*record
+	var live, deleted []*record
 	var merges []hubforce.Change
 	for _, r := range recs {
 		echo := take(r, func(c hubforce.Change) bool { return rd.src.Triage(ctx, c) == Own })
 		rd.settle.finish(echo, hubforce.Echo, fmt.Sprintf("written by this bridge (%s)", ownMarker(rd.from)))
-		deleted := take(r, func(c hubforce.Change) bool {
-			return c.Kind == hubforce.KindDelete || c.Kind == hubforce.KindPrivacyDelete
-		})
-		rd.settle.finish(deleted, hubforce.Skipped, "deletions are recorded, not mirrored")
+		if d := take(r, isDeletion); len(d) > 0 {
+			deleted = append(deleted, &record{obj: r.obj, id: r.id, items: d, fields: map[string]bool{}})
+		}
 		other := take(r, func(c hubforce.Change) bool {
 			return c.Kind == hubforce.KindAssociation && (r.obj != hubforce.Contact || (!c.AssociationPrimary && !c.AssociationRemoved))
 		})
@@ -174,10 +173,13 @@ func (rd *round) triage(ctx context.Context, recs []*record) []*record {
 	}
 	if len(merges) > 0 {
 		if err := rd.repointMerges(ctx, merges); err != nil {
-			rd.failAll(live, err)
+			rd.failAll(append(live, deleted...), err)
 			return nil
 		}
 	}
+	// After the merges: a merged-away record's deletion finds its link
+	// already moved to the survivor, and deletes nothing.
+	rd.deletions(ctx, deleted)
 	return live
 }
 
