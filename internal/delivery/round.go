@@ -149,7 +149,7 @@ func take(r *record, match func(hubforce.Change) bool) []store.Claimed {
 // with something left to deliver.
 func (rd *round) triage(ctx context.Context, recs []*record) []*record {
 	var live, deleted []*record
-	var merges []hubforce.Change
+	var merges []store.Claimed
 	for _, r := range recs {
 		echo := take(r, func(c hubforce.Change) bool { return rd.src.Triage(ctx, c) == Own })
 		rd.settle.finish(echo, hubforce.Echo, fmt.Sprintf("written by this bridge (%s)", ownMarker(rd.from)))
@@ -164,7 +164,7 @@ func (rd *round) triage(ctx context.Context, recs []*record) []*record {
 		rd.settle.finish(unmapped, hubforce.Unmapped, "no mapped field in the change")
 		for _, it := range r.items {
 			if it.Change.Kind == hubforce.KindMerge {
-				merges = append(merges, it.Change)
+				merges = append(merges, it)
 			}
 		}
 		if len(r.items) > 0 {
@@ -223,10 +223,11 @@ func ownMarker(s hubforce.Side) string {
 }
 
 // repointMerges moves the link of a merged-away record to the survivor,
-// unless the survivor has one of its own.
-func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) error {
+// unless the survivor has one of its own, and tells the story.
+func (rd *round) repointMerges(ctx context.Context, merges []store.Claimed) error {
 	var refs []store.RecordRef
-	for _, c := range merges {
+	for _, it := range merges {
+		c := it.Change
 		refs = append(refs, store.RecordRef{Side: rd.from, Object: c.Object, ID: survivor(c)})
 		for _, id := range c.MergedIDs {
 			refs = append(refs, store.RecordRef{Side: rd.from, Object: c.Object, ID: id})
@@ -236,7 +237,8 @@ func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) er
 	if err != nil {
 		return fmt.Errorf("looking up merged records: %w", err)
 	}
-	for _, c := range merges {
+	for _, it := range merges {
+		c := it.Change
 		keep := survivor(c)
 		linked := states[store.RecordRef{Side: rd.from, Object: c.Object, ID: keep}].Linked()
 		for _, id := range c.MergedIDs {
@@ -247,11 +249,20 @@ func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) er
 			if !st.Linked() {
 				continue
 			}
+			other := st.Link.ID(rd.to)
 			rd.settle.add.Unlinks = append(rd.settle.add.Unlinks, store.LinkRef{Object: c.Object, Side: rd.from, ID: id})
+			story := fmt.Sprintf("%s %s merged into %s in %s: its link to %s %s %s is dropped (%s has its own)",
+				objectName(rd.from, c.Object), id, keep, rd.from.Title(), rd.to.Title(), objectName(rd.to, c.Object), other, keep)
 			if !linked {
 				linked = true
-				rd.settle.add.Links = append(rd.settle.add.Links, link(c.Object, rd.from, keep, st.Link.ID(rd.from.Other()), rd.e.Now()))
+				rd.settle.add.Links = append(rd.settle.add.Links, link(c.Object, rd.from, keep, other, rd.e.Now()))
+				story = fmt.Sprintf("%s %s merged into %s in %s: the link to %s %s %s moves to %s",
+					objectName(rd.from, c.Object), id, keep, rd.from.Title(), rd.to.Title(), objectName(rd.to, c.Object), other, keep)
 			}
+			// Told on the merged-away record's timeline too.
+			gone := it
+			gone.Change.RecordID = id
+			rd.settle.note(gone, hubforce.Applied, story)
 		}
 	}
 	// The survivor's link must be in place before its values are written.

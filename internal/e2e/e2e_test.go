@@ -52,6 +52,8 @@ func TestInvariants(t *testing.T) {
 		{name: "OwnWriteSharingASecondWithAUserEditNoPingPong", run: testOwnWriteSharesASecond},
 		{name: "LostSecondEditOfASecondRepairedByReconciliation", run: testLostSecondEditReconciled, opts: Options{Env: map[string]string{
 			"HUBFORCE_RECONCILE_INTERVAL": "300ms", "HUBFORCE_RECONCILE_SETTLE": "1ms", "HUBFORCE_RECONCILE_OVERLAP": "2s"}}},
+		{name: "HubSpotDeletionsFollowTheMapping", opts: deletionsOptions, run: testHubSpotDeletionsFollowTheMapping},
+		{name: "SalesforceDeletionsFollowTheMapping", opts: deletionsOptions, run: testSalesforceDeletionsFollowTheMapping},
 		{name: "TwoReplicasNoDuplicateWritesNoReordering", postgres: true, opts: Options{Replicas: 2}, run: testReplicas},
 	}
 	for _, db := range databases(t) {

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +57,10 @@ type Options struct {
 	HubSpotTokenTTL time.Duration
 	// OutboundFields overrides the Salesforce outbound message's fields.
 	OutboundFields map[string][]string
+	// Mapping, when set, is the mapping file's YAML (HUBFORCE_MAPPING_FILE).
+	Mapping string
+	// SalesforceCheckboxes are custom Checkbox fields per sObject.
+	SalesforceCheckboxes map[string][]string
 	// Env overrides bridge variables (HUBFORCE_…).
 	Env map[string]string
 	// Log receives the bridge's and simulators' logs (default: discarded).
@@ -89,6 +95,7 @@ type Env struct {
 	stop    context.CancelFunc
 	done    []chan error
 	servers []*http.Server
+	cleanup []func()
 }
 
 // HeldClock is the wall clock, except while held: then it stands still at
@@ -191,6 +198,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		InstanceURL: e.SalesforceURL, LoginURL: e.SalesforceURL,
 		ClientID: SalesforceClientID, ClientSecret: SalesforceSecret, RefreshTokens: []string{SalesforceRefresh},
 		OutboundURL: e.BridgeURLs[0] + "/webhooks/salesforce", OutboundFields: o.OutboundFields,
+		CheckboxFields:      o.SalesforceCheckboxes,
 		OutboundRetryDelays: fast, Now: e.SalesforceClock.Now,
 		Logger: o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
@@ -249,6 +257,18 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		go func() { _ = srv.Serve(ln) }()
 		vars["HUBFORCE_SLACK_WEBHOOK_URL"] = "http://" + ln.Addr().String() + "/services/T000/B000/e2e"
 	}
+	if o.Mapping != "" {
+		dir, err := os.MkdirTemp("", "hubforce-e2e-mapping")
+		if err != nil {
+			return nil, err
+		}
+		e.cleanup = append(e.cleanup, func() { _ = os.RemoveAll(dir) })
+		path := filepath.Join(dir, "mapping.yaml")
+		if err := os.WriteFile(path, []byte(o.Mapping), 0o600); err != nil {
+			return nil, err
+		}
+		vars["HUBFORCE_MAPPING_FILE"] = path
+	}
 	for k, v := range o.Env {
 		vars[k] = v
 	}
@@ -294,6 +314,9 @@ func (e *Env) Stop() error {
 	}
 	e.HubSpot.Close()
 	e.Salesforce.Close()
+	for _, f := range e.cleanup {
+		f()
+	}
 	return errors.Join(errs...)
 }
 
