@@ -76,6 +76,22 @@ func testHubSpotDeletionsFollowTheMapping(t *testing.T, e *Env) {
 	if n := hubspotWrites(e) + calls(e.HubSpot.Calls(), "POST", "/batch/archive"); n != 0 {
 		t.Fatalf("the deletions came back to HubSpot as %d writes: %v", n, e.HubSpot.Calls())
 	}
+
+	// A merge is not a deletion: the merged-away contact's Salesforce
+	// counterpart is neither marked nor deleted; its link is dropped, the
+	// primary keeping its own.
+	keptHS, _ := linkedPair(t, e, "kept-in-hubspot@example.com")
+	goneHS, goneSF := linkedPair(t, e, "merged-in-hubspot@example.com")
+	if err := e.HubSpot.Merge("contacts", keptHS, goneHS, ui); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the merge to be told", 20*time.Second, func() (bool, error) {
+		return told(t, e, "hubspot", "contact", goneHS, "merged into "+keptHS), nil
+	})
+	settled(t, e)
+	if r, ok := e.Salesforce.Get("Contact", goneSF); !ok || r["Deleted_in_HubSpot__c"] == true {
+		t.Fatalf("the counterpart of a contact merged in HubSpot was deleted or marked: %v %v", ok, r)
+	}
 }
 
 // testSalesforceDeletionsFollowTheMapping: a Salesforce user deletes a

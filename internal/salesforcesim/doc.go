@@ -93,9 +93,12 @@
 // LastModifiedDate and SystemModstamp have whole seconds, as stored in
 // practice: two writes within one second share both (Object Reference,
 // "System Fields"). LastModifiedById is the integration user for REST
-// writes and the given user for the Go API. Deleted records stay in the recycle bin
-// (IsDeleted, visible to queryAll); deleting an Account deletes its Contacts
-// (Salesforce Help, "Delete Accounts").
+// writes and the given user for the Go API. Deleted records stay in the
+// recycle bin (IsDeleted, visible to queryAll); deleting an Account deletes
+// its Contacts (Salesforce Help, "Delete Accounts"). Merge deletes the
+// merged record with MasterRecordId naming the record kept (Object
+// Reference, "MasterRecordId"; SOAP API "merge()"). Config.CheckboxFields
+// adds custom Checkbox fields (boolean in JSON).
 //
 // SOQL: SELECT fields FROM Contact|Account [WHERE a AND b …] [ORDER BY f
 // [ASC|DESC], …] [LIMIT n] with =, !=, <, <=, >, >=, IN (…), string, number,
