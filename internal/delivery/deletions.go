@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/mapping"
@@ -24,8 +25,8 @@ func (rd *round) deletions(ctx context.Context, recs []*record) {
 	for _, r := range recs {
 		d := rd.e.Mapping.Deletion(r.obj, rd.from)
 		if d.Action == mapping.DeleteIgnore {
-			rd.settle.finishAs(r.items, hubforce.Skipped, fmt.Sprintf("deleted in %s; ignored by mapping (deletions: ignore): the %s counterpart is kept",
-				rd.from.Title(), rd.to.Title()), "ignored")
+			rd.settle.finish(r.items, hubforce.Skipped, fmt.Sprintf("deleted in %s; ignored by mapping (deletions: ignore): the %s counterpart is kept",
+				rd.from.Title(), rd.to.Title()))
 			continue
 		}
 		act = append(act, r)
@@ -184,6 +185,18 @@ func (rd *round) dryRun(obj hubforce.Object, rs []*record, verb string) bool {
 		rd.settle.finishAs(r.items, hubforce.Skipped, fmt.Sprintf("dry run: would %s %s %s %s", verb, rd.to.Title(), objectName(rd.to, obj), r.target), "dry_run")
 	}
 	return true
+}
+
+// unmarkRestored clears the mark the bridge set on the counterpart of a
+// record deleted and now restored on its side.
+func (rd *round) unmarkRestored(obj hubforce.Object, r *record, out map[string]mapping.Value) {
+	d := rd.e.Mapping.Deletion(obj, rd.from)
+	if d.Action != mapping.DeleteMark || r.tgt.Written[d.Field] != "true" {
+		return
+	}
+	if slices.ContainsFunc(r.items, func(it store.Claimed) bool { return it.Change.Kind == hubforce.KindRestore }) {
+		out[d.Field] = mapping.Value{Text: "false", Typed: false}
+	}
 }
 
 // resultAt is the i-th result, or an error when the side answered fewer.

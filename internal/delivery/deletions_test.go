@@ -157,3 +157,17 @@ func TestDeletionWithoutALinkAndRepeatedMarks(t *testing.T) {
 		t.Fatalf("timeline %q", d)
 	}
 }
+
+func TestRestoreClearsTheMark(t *testing.T) {
+	v := newEnv(t, ReadBack, withDeletions(t, mapping.DeleteMark, mapping.DeleteIgnore))
+	v.link(hubforce.Contact, "501", "003A")
+	v.sf.put(hubforce.Contact, "003A", ts(0), map[string]string{"Email": "a@example.com", "LastName": "L"})
+	v.ingest(deletion(hubforce.HubSpot, "501", "del-1"))
+	v.deliver(hubforce.Salesforce)
+	v.hs.put(hubforce.Contact, "501", ts(3), map[string]string{"email": "a@example.com", "lastname": "L"})
+	v.ingest(hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "501", Kind: hubforce.KindRestore, DeliveryID: "res-1", Version: ts(3)})
+	v.deliver(hubforce.Salesforce)
+	if got, _ := v.sf.get(hubforce.Contact, "003A"); got["Deleted_in_HubSpot__c"] != "false" {
+		t.Fatalf("Salesforce holds %v, want the mark cleared on restore", got)
+	}
+}

@@ -595,6 +595,7 @@ func (rd *round) translate(ctx context.Context, obj hubforce.Object, rs []*recor
 				}
 			}
 			rd.dropConflicts(obj, r, out)
+			rd.unmarkRestored(obj, r, out)
 		}
 		w := &Write{ID: r.target, Values: out}
 		if r.company {
