@@ -362,19 +362,6 @@ func TestDryRunRecordsTheValuesItWouldWrite(t *testing.T) {
 	}
 }
 
-func TestDeletionsAreRecordedNotMirrored(t *testing.T) {
-	v := newEnv(t, ReadBack)
-	v.link(hubforce.Contact, "501", "003A")
-	v.ingest(hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: "501", Kind: hubforce.KindDelete, DeliveryID: "d1", Version: ts(1)})
-	v.deliver(hubforce.Salesforce)
-	if r, w := v.sf.calls(); r+w != 0 {
-		t.Fatal("a deletion reached Salesforce")
-	}
-	if d := v.decisions(hubforce.HubSpot, hubforce.Contact, "501"); len(d) != 1 || !strings.HasPrefix(d[0], "skipped: deletions") {
-		t.Fatalf("decisions %v", d)
-	}
-}
-
 func TestNotificationForAnUnknownRecordWritesNothing(t *testing.T) {
 	v := newEnv(t, ReadBack)
 	v.ingest(sfNote(hubforce.Contact, "003FORGED", ts(1), map[string]string{"Email": "evil@example.com", "LastName": "X"}))
@@ -444,6 +431,43 @@ func TestUserEditInTheSecondOfTheBridgesWriteApplies(t *testing.T) {
 	}
 	if _, ok := w["phone"]; ok {
 		t.Fatalf("the bridge's own write came back as a change: %v", w)
+	}
+}
+
+// A HubSpot edit is written to Salesforce, and a person then overwrites the
+// same field in the same Salesforce second: SystemModstamp (whole seconds)
+// reads older than HubSpot's millisecond version, yet the person's edit is
+// the newer one — Salesforce moved off the value the bridge had copied there.
+func TestUserOverwritingTheBridgesWriteInItsSecondWins(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.link(hubforce.Contact, "501", "003A")
+	v.sf.put(hubforce.Contact, "003A", ts(1), map[string]string{"Email": "a@example.com", "LastName": "L", "Phone": "1"})
+	hsAt := ts(4).Add(300 * time.Millisecond)
+	v.hs.put(hubforce.Contact, "501", hsAt, map[string]string{"email": "a@example.com", "phone": "2"})
+	v.ingest(hsProp("501", "phone", "2", hsAt))
+	v.deliver(hubforce.Salesforce)
+	v.sf.put(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"})
+	v.ingest(sfNote(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"}))
+	v.deliver(hubforce.HubSpot)
+	if got, _ := v.hs.get(hubforce.Contact, "501"); got["phone"] != "3" {
+		t.Fatalf("HubSpot phone = %q, want the person's later edit; history:\n%s", got["phone"],
+			strings.Join(v.decisions(hubforce.Salesforce, hubforce.Contact, "003A"), "\n"))
+	}
+}
+
+// A HubSpot change the bridge has not copied to Salesforce yet still wins
+// over an older Salesforce edit of the same field: causality only speaks
+// when the target still holds the bridge's copy.
+func TestTargetChangeNotYetCopiedStillWins(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.link(hubforce.Contact, "501", "003A")
+	v.sf.put(hubforce.Contact, "003A", ts(4), map[string]string{"Email": "a@example.com", "LastName": "L", "Phone": "3"})
+	v.hs.put(hubforce.Contact, "501", ts(6), map[string]string{"email": "a@example.com", "phone": "9"})
+	v.seen(hubforce.HubSpot, "501", ts(6), map[string]string{"phone": "9"})
+	v.ingest(sfNote(hubforce.Contact, "003A", ts(4), map[string]string{"Phone": "3"}))
+	v.deliver(hubforce.HubSpot)
+	if got, _ := v.hs.get(hubforce.Contact, "501"); got["phone"] != "9" {
+		t.Fatalf("HubSpot's newer phone was overwritten: %q", got["phone"])
 	}
 }
 

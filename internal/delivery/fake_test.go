@@ -31,6 +31,7 @@ type fakeSide struct {
 	reads   int
 	writes  int
 	written []Write
+	deleted []string
 	// callErr fails every call (an outage); recordErr fails one record's
 	// write by its id or, for a create, by a field value.
 	callErr   error
@@ -330,3 +331,23 @@ func sfNote(obj hubforce.Object, record string, at time.Time, fields map[string]
 }
 
 func ts(sec int) time.Time { return time.Date(2026, 12, 1, 8, 0, sec, 0, time.UTC) }
+
+func (f *fakeSide) Delete(_ context.Context, obj hubforce.Object, ids []string) ([]hubforce.WriteResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes++
+	out := make([]hubforce.WriteResult, len(ids))
+	for i, id := range ids {
+		out[i] = hubforce.WriteResult{ID: id, Call: "DELETE", Err: f.callErr}
+		if f.callErr != nil {
+			continue
+		}
+		if _, ok := f.recs[obj][id]; !ok {
+			out[i].Err = &hubforce.APIError{Side: f.side, Class: hubforce.NotFound, Code: "ENTITY_IS_DELETED", Message: "gone"}
+			continue
+		}
+		delete(f.recs[obj], id)
+		f.deleted = append(f.deleted, id)
+	}
+	return out, f.callErr
+}

@@ -17,6 +17,7 @@ type HubSpotClient interface {
 	ReadBy(ctx context.Context, obj hubforce.Object, idProperty string, values, props []string) (map[string]hubforce.Record, error)
 	Create(ctx context.Context, obj hubforce.Object, inputs []map[string]string) ([]hubforce.WriteResult, error)
 	Update(ctx context.Context, obj hubforce.Object, ids []string, inputs []map[string]string) ([]hubforce.WriteResult, error)
+	Archive(ctx context.Context, obj hubforce.Object, ids []string) ([]hubforce.WriteResult, error)
 	PrimaryCompanies(ctx context.Context, contactIDs []string) (map[string]string, error)
 	SetPrimaryCompany(ctx context.Context, contactID, companyID string) error
 	Ready(ctx context.Context) error
@@ -138,5 +139,15 @@ func (h *HubSpot) Write(ctx context.Context, obj hubforce.Object, writes []Write
 			b.out[i].Err = err
 		}
 	}
+	return b.out, b.failed
+}
+
+// Delete archives records with the batch archive endpoint (HubSpot's
+// recycle bin, restorable for 90 days).
+func (h *HubSpot) Delete(ctx context.Context, obj hubforce.Object, ids []string) ([]hubforce.WriteResult, error) {
+	b := batchCalls{out: make([]hubforce.WriteResult, len(ids))}
+	b.run(indexes(len(ids)), h.Client.BatchCall(obj, "archive"), func() ([]hubforce.WriteResult, error) {
+		return h.Client.Archive(ctx, obj, ids)
+	})
 	return b.out, b.failed
 }

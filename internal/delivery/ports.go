@@ -96,6 +96,10 @@ type Adapter interface {
 	// write, in order; a call that failed part-way reports the results it
 	// has and the error.
 	Write(ctx context.Context, obj hubforce.Object, writes []Write) ([]hubforce.WriteResult, error)
+	// Delete deletes records (to the side's recycle bin) and answers one
+	// result per id, in order, Call naming the API call; a record already
+	// gone is a NotFound result or a success, as the side answers.
+	Delete(ctx context.Context, obj hubforce.Object, ids []string) ([]hubforce.WriteResult, error)
 
 	// Hold is nil while deliveries to this side may go, or says why they
 	// wait (refused credentials): an *hubforce.APIError of class Auth.

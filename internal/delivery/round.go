@@ -150,15 +150,14 @@ func take(r *record, match func(hubforce.Change) bool) []store.Claimed {
 // primary company) and notes what the rest ask for. It returns the records
 // with something left to deliver.
 func (rd *round) triage(ctx context.Context, recs []*record) []*record {
-	var live []*record
-	var merges []hubforce.Change
+	var live, deleted []*record
+	var merges []store.Claimed
 	for _, r := range recs {
 		echo := take(r, func(c hubforce.Change) bool { return rd.src.Triage(ctx, c) == Own })
 		rd.settle.finish(echo, hubforce.Echo, fmt.Sprintf("written by this bridge (%s)", ownMarker(rd.from)))
-		deleted := take(r, func(c hubforce.Change) bool {
-			return c.Kind == hubforce.KindDelete || c.Kind == hubforce.KindPrivacyDelete
-		})
-		rd.settle.finish(deleted, hubforce.Skipped, "deletions are recorded, not mirrored")
+		if d := take(r, isDeletion); len(d) > 0 {
+			deleted = append(deleted, &record{obj: r.obj, id: r.id, items: d, fields: map[string]bool{}})
+		}
 		other := take(r, func(c hubforce.Change) bool {
 			return c.Kind == hubforce.KindAssociation && (r.obj != hubforce.Contact || (!c.AssociationPrimary && !c.AssociationRemoved))
 		})
@@ -167,7 +166,7 @@ func (rd *round) triage(ctx context.Context, recs []*record) []*record {
 		rd.settle.finish(unmapped, hubforce.Unmapped, "no mapped field in the change")
 		for _, it := range r.items {
 			if it.Change.Kind == hubforce.KindMerge {
-				merges = append(merges, it.Change)
+				merges = append(merges, it)
 			}
 		}
 		if len(r.items) > 0 {
@@ -176,10 +175,13 @@ func (rd *round) triage(ctx context.Context, recs []*record) []*record {
 	}
 	if len(merges) > 0 {
 		if err := rd.repointMerges(ctx, merges); err != nil {
-			rd.failAll(live, err)
+			rd.failAll(append(live, deleted...), err)
 			return nil
 		}
 	}
+	// After the merges: a merged-away record's deletion finds its link
+	// already moved to the survivor, and deletes nothing.
+	rd.deletions(ctx, deleted)
 	return live
 }
 
@@ -223,10 +225,11 @@ func ownMarker(s hubforce.Side) string {
 }
 
 // repointMerges moves the link of a merged-away record to the survivor,
-// unless the survivor has one of its own.
-func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) error {
+// unless the survivor has one of its own, and tells the story.
+func (rd *round) repointMerges(ctx context.Context, merges []store.Claimed) error {
 	var refs []store.RecordRef
-	for _, c := range merges {
+	for _, it := range merges {
+		c := it.Change
 		refs = append(refs, store.RecordRef{Side: rd.from, Object: c.Object, ID: survivor(c)})
 		for _, id := range c.MergedIDs {
 			refs = append(refs, store.RecordRef{Side: rd.from, Object: c.Object, ID: id})
@@ -236,7 +239,8 @@ func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) er
 	if err != nil {
 		return fmt.Errorf("looking up merged records: %w", err)
 	}
-	for _, c := range merges {
+	for _, it := range merges {
+		c := it.Change
 		keep := survivor(c)
 		linked := states[store.RecordRef{Side: rd.from, Object: c.Object, ID: keep}].Linked()
 		for _, id := range c.MergedIDs {
@@ -247,11 +251,20 @@ func (rd *round) repointMerges(ctx context.Context, merges []hubforce.Change) er
 			if !st.Linked() {
 				continue
 			}
+			other := st.Link.ID(rd.to)
 			rd.settle.add.Unlinks = append(rd.settle.add.Unlinks, store.LinkRef{Object: c.Object, Side: rd.from, ID: id})
+			story := fmt.Sprintf("%s %s merged into %s in %s: its link to %s %s %s is dropped (%s has its own)",
+				objectName(rd.from, c.Object), id, keep, rd.from.Title(), rd.to.Title(), objectName(rd.to, c.Object), other, keep)
 			if !linked {
 				linked = true
-				rd.settle.add.Links = append(rd.settle.add.Links, link(c.Object, rd.from, keep, st.Link.ID(rd.from.Other()), rd.e.Now()))
+				rd.settle.add.Links = append(rd.settle.add.Links, link(c.Object, rd.from, keep, other, rd.e.Now()))
+				story = fmt.Sprintf("%s %s merged into %s in %s: the link to %s %s %s moves to %s",
+					objectName(rd.from, c.Object), id, keep, rd.from.Title(), rd.to.Title(), objectName(rd.to, c.Object), other, keep)
 			}
+			// Told on the merged-away record's timeline too.
+			gone := it
+			gone.Change.RecordID = id
+			rd.settle.note(gone, hubforce.Applied, story)
 		}
 	}
 	// The survivor's link must be in place before its values are written.
@@ -510,11 +523,11 @@ func (rd *round) readTargets(ctx context.Context, obj hubforce.Object, rs []*rec
 	return rs, nil
 }
 
-// suspects lists the record's two-way fields (target names) whose target
-// version is newer than the source's change: the target may have changed
-// them since, and the newer change wins.
-func (rd *round) suspects(obj hubforce.Object, r *record) map[string]bool {
-	out := map[string]bool{}
+// suspects lists the record's two-way fields whose target version is newer
+// than the source's change, target name to source name: the target may have
+// changed them since, and the newer change wins.
+func (rd *round) suspects(obj hubforce.Object, r *record) map[string]string {
+	out := map[string]string{}
 	for f := range r.fields {
 		mf, ok := rd.e.Mapping.Field(obj, rd.from, f)
 		if !ok || mf.Rule != mapping.TwoWay {
@@ -522,7 +535,7 @@ func (rd *round) suspects(obj hubforce.Object, r *record) map[string]bool {
 		}
 		t := mf.Name(rd.to)
 		if r.tgt.Versions[t].After(rd.fieldVersion(r, f)) {
-			out[t] = true
+			out[t] = f
 		}
 	}
 	return out
@@ -584,6 +597,7 @@ func (rd *round) translate(ctx context.Context, obj hubforce.Object, rs []*recor
 				}
 			}
 			rd.dropConflicts(obj, r, out)
+			rd.unmarkRestored(obj, r, out)
 		}
 		w := &Write{ID: r.target, Values: out}
 		if r.company {
@@ -649,17 +663,24 @@ func (rd *round) companies(ctx context.Context, rs []*record) (map[string]string
 // dropConflicts removes the two-way fields the target changed after the
 // source did, to a value that is neither the incoming one nor the bridge's
 // own write there: the newer change wins (SPEC §1, rule two-way).
+//
+// Versions alone cannot always tell: Salesforce's have whole seconds, so a
+// Salesforce edit made in the same second as a HubSpot change the bridge
+// wrote there looks older than it (HubSpot's have milliseconds). Causality
+// can: when the target still holds the value the bridge last copied onto
+// the source, the source's different value was set after that copy, so it
+// is the newer change.
 func (rd *round) dropConflicts(obj hubforce.Object, r *record, out map[string]mapping.Value) {
 	if r.current == nil {
 		return
 	}
-	for t := range rd.suspects(obj, r) {
+	for t, f := range rd.suspects(obj, r) {
 		v, ok := out[t]
 		if !ok {
 			continue
 		}
 		now := r.current[t]
-		if now == v.Text || now == r.tgt.Written[t] {
+		if now == v.Text || now == r.tgt.Written[t] || rd.copiedToSource(obj, r, t, f, now) {
 			continue
 		}
 		delete(out, t)
@@ -670,6 +691,19 @@ func (rd *round) dropConflicts(obj hubforce.Object, r *record, out map[string]ma
 		}
 		rd.settle.note(r.items[len(r.items)-1], hubforce.Conflicted, fmt.Sprintf("field %s not written: %s's change is newer", t, rd.to.Title()))
 	}
+}
+
+// copiedToSource says whether the target's current value of t is what the
+// bridge last wrote to the source's field f: the target has not changed it
+// since the bridge copied it across.
+func (rd *round) copiedToSource(obj hubforce.Object, r *record, t, f, now string) bool {
+	w, ok := r.src.Written[f]
+	if !ok {
+		return false
+	}
+	back, problems := rd.e.Mapping.Translate(obj, rd.to, map[string]string{t: now})
+	got, ok := back[f]
+	return len(problems) == 0 && ok && got.Text == w
 }
 
 // failAll settles every record with the same error: a call failed before

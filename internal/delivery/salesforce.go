@@ -17,6 +17,7 @@ type SalesforceClient interface {
 	FindBy(ctx context.Context, obj hubforce.Object, field string, values, fields []string) (map[string][]hubforce.Record, error)
 	Create(ctx context.Context, obj hubforce.Object, records []map[string]any) ([]hubforce.WriteResult, error)
 	Update(ctx context.Context, obj hubforce.Object, ids []string, records []map[string]any) ([]hubforce.WriteResult, error)
+	Delete(ctx context.Context, ids []string) ([]hubforce.WriteResult, error)
 	IntegrationUserID(ctx context.Context) (string, error)
 	Ready(ctx context.Context) error
 	Usage() (used, limit int)
@@ -193,5 +194,13 @@ func (s *Salesforce) Write(ctx context.Context, obj hubforce.Object, writes []Wr
 	b.run(updates, "PATCH /composite/sobjects", func() ([]hubforce.WriteResult, error) {
 		return s.Client.Update(ctx, obj, updateIDs, updateIn)
 	})
+	return b.out, b.failed
+}
+
+// Delete sends records to the recycle bin with sObject Collections'
+// DELETE ?ids= (resources_composite_sobjects_collections_delete.htm).
+func (s *Salesforce) Delete(ctx context.Context, _ hubforce.Object, ids []string) ([]hubforce.WriteResult, error) {
+	b := batchCalls{out: make([]hubforce.WriteResult, len(ids))}
+	b.run(indexes(len(ids)), "DELETE /composite/sobjects?ids=", func() ([]hubforce.WriteResult, error) { return s.Client.Delete(ctx, ids) })
 	return b.out, b.failed
 }

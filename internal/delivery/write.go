@@ -126,3 +126,12 @@ func uniq(v []string) []string {
 	slices.Sort(v)
 	return slices.Compact(v)
 }
+
+// indexes is 0…n-1.
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

@@ -180,6 +180,33 @@ func TestMissingFields(t *testing.T) {
 	}
 }
 
+// TestMissingDeletionMarks: a mapping that marks deleted records needs the
+// checkbox on the other side.
+func TestMissingDeletionMarks(t *testing.T) {
+	m, err := mapping.Parse("m.yaml", []byte(`objects:
+  contact:
+    deletions: {hubspot: mark, mark_salesforce: Deleted_in_HubSpot__c, salesforce: mark, mark_hubspot: deleted_in_salesforce}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := healthy()
+	s.mapping = m
+	r, out := run(t, s)
+	if f := find(r, hubforce.Salesforce, "fields", doctor.Fail); len(f) != 1 || !strings.HasPrefix(f[0].Say, "Contact.Deleted_in_HubSpot__c, which the mapping sets when HubSpot deletes") {
+		t.Fatalf("Salesforce mark finding: %+v\n%s", f, out)
+	}
+	if f := find(r, hubforce.HubSpot, "properties", doctor.Fail); len(f) != 1 || !strings.Contains(f[0].Say, `no writable property "deleted_in_salesforce"`) {
+		t.Fatalf("HubSpot mark finding: %+v\n%s", f, out)
+	}
+	s.sf.CheckboxFields = map[string][]string{"Contact": {"Deleted_in_HubSpot__c"}}
+	s.hs.CustomProperties = map[string][]string{"contacts": {"deleted_in_salesforce"}}
+	r, out = run(t, s)
+	if f := append(find(r, hubforce.Salesforce, "fields", doctor.Fail), find(r, hubforce.HubSpot, "properties", doctor.Fail)...); len(f) != 0 {
+		t.Fatalf("the marks exist now: %+v\n%s", f, out)
+	}
+}
+
 // TestWebhooksElsewhere: subscriptions and Outbound Messages that go to
 // another host fail, with the URL to set.
 func TestWebhooksElsewhere(t *testing.T) {

@@ -160,6 +160,14 @@ func checkProperties(c Config, props map[hubforce.Object]map[string]hubspot.Prop
 					Fix: fmt.Sprintf("give it the rule hubspot-to-salesforce, or map another property (%s)", c.fromMapping(f))})
 			}
 		}
+		if d := c.Mapping.Deletion(obj, hubforce.Salesforce); d.Action == mapping.DeleteMark {
+			if p, ok := have[d.Field]; !ok || p.ReadOnly {
+				bad = append(bad, Finding{Side: hubforce.HubSpot, Check: "properties", Status: Fail,
+					Say: fmt.Sprintf("%s has no writable property %q, which the mapping sets when Salesforce deletes a record (deletions: mark)", obj.HubSpotName(), d.Field),
+					Fix: fmt.Sprintf("create it in HubSpot (Settings → Data Management → Properties → %s → Create property, a single checkbox with internal name %s) or change deletions (%s)",
+						obj.HubSpotName(), d.Field, c.MappingSource)})
+			}
+		}
 		if len(bad) == 0 {
 			r = append(r, Finding{Side: hubforce.HubSpot, Check: "properties", Status: OK,
 				Say: fmt.Sprintf("%s: the %d mapped properties exist and can be written where the mapping writes them", obj.HubSpotName(), len(mapped(c.Mapping, obj)))})

@@ -110,6 +110,13 @@ func checkFields(c Config, obj hubforce.Object, sobject string, fields map[strin
 					fieldsPage(sobject), f.Salesforce, c.fromMapping(f))})
 		}
 	}
+	if d := c.Mapping.Deletion(obj, hubforce.HubSpot); d.Action == mapping.DeleteMark {
+		if fi, ok := fields[d.Field]; !ok || !fi.Updateable {
+			bad = append(bad, Finding{Side: hubforce.Salesforce, Check: "fields", Status: Fail,
+				Say: fmt.Sprintf("%s.%s, which the mapping sets when HubSpot deletes a record (deletions: mark), does not exist or cannot be edited by the integration user", sobject, d.Field),
+				Fix: fmt.Sprintf("create it as a Checkbox (%s → New) with Edit for the integration user, or change deletions (%s)", fieldsPage(sobject), c.MappingSource)})
+		}
+	}
 	if len(bad) > 0 {
 		return bad
 	}

@@ -47,7 +47,13 @@ func TestInvariants(t *testing.T) {
 		{name: "SalesforceBudgetPausesThenResumes", opts: Options{Slack: true, Env: map[string]string{"HUBFORCE_SALESFORCE_BUDGET_PROBE": "100ms"}}, run: testBudget},
 		{name: "BurstIsBatched", opts: Options{Env: map[string]string{"HUBFORCE_BATCH_LINGER": "700ms"}}, run: testBurst},
 		{name: "LostWebhookRecoveredByReconciliation", run: testReconciliation, opts: Options{Env: map[string]string{
-			"HUBFORCE_RECONCILE_INTERVAL": "300ms", "HUBFORCE_RECONCILE_SETTLE": "1ms", "HUBFORCE_RECONCILE_OVERLAP": "1s"}}},
+			"HUBFORCE_RECONCILE_INTERVAL": "300ms", "HUBFORCE_RECONCILE_SETTLE": "1ms", "HUBFORCE_RECONCILE_OVERLAP": "2s"}}},
+		{name: "TwoEditsInOneSalesforceSecondBothReachHubSpot", run: testTwoEditsInOneSecond},
+		{name: "OwnWriteSharingASecondWithAUserEditNoPingPong", run: testOwnWriteSharesASecond},
+		{name: "LostSecondEditOfASecondRepairedByReconciliation", run: testLostSecondEditReconciled, opts: Options{Env: map[string]string{
+			"HUBFORCE_RECONCILE_INTERVAL": "300ms", "HUBFORCE_RECONCILE_SETTLE": "1ms", "HUBFORCE_RECONCILE_OVERLAP": "2s"}}},
+		{name: "HubSpotDeletionsFollowTheMapping", opts: deletionsOptions, run: testHubSpotDeletionsFollowTheMapping},
+		{name: "SalesforceDeletionsFollowTheMapping", opts: deletionsOptions, run: testSalesforceDeletionsFollowTheMapping},
 		{name: "TwoReplicasNoDuplicateWritesNoReordering", postgres: true, opts: Options{Replicas: 2}, run: testReplicas},
 	}
 	for _, db := range databases(t) {

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +57,10 @@ type Options struct {
 	HubSpotTokenTTL time.Duration
 	// OutboundFields overrides the Salesforce outbound message's fields.
 	OutboundFields map[string][]string
+	// Mapping, when set, is the mapping file's YAML (HUBFORCE_MAPPING_FILE).
+	Mapping string
+	// SalesforceCheckboxes are custom Checkbox fields per sObject.
+	SalesforceCheckboxes map[string][]string
 	// Env overrides bridge variables (HUBFORCE_…).
 	Env map[string]string
 	// Log receives the bridge's and simulators' logs (default: discarded).
@@ -82,10 +88,48 @@ type Env struct {
 
 	// Slack holds the alerts the bridge sent, when Options.Slack is set.
 	Slack *SlackSink
+	// SalesforceClock is the Salesforce simulator's clock: the wall clock
+	// until a test holds it, so that edits share one SystemModstamp.
+	SalesforceClock *HeldClock
 
 	stop    context.CancelFunc
 	done    []chan error
 	servers []*http.Server
+	cleanup []func()
+}
+
+// HeldClock is the wall clock, except while held: then it stands still at
+// the instant Hold was called. Salesforce stores datetimes to the second, so
+// edits made while it is held share a SystemModstamp, as two saves within
+// one second do, without a test having to race the clock.
+type HeldClock struct {
+	mu   sync.Mutex
+	held time.Time
+}
+
+// Now is the held instant, or the wall clock.
+func (c *HeldClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.held.IsZero() {
+		return c.held
+	}
+	return time.Now()
+}
+
+// Hold stops the clock at the current instant and returns it.
+func (c *HeldClock) Hold() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = time.Now()
+	return c.held
+}
+
+// Release lets the clock run again.
+func (c *HeldClock) Release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = time.Time{}
 }
 
 // SlackSink is a stand-in for a Slack incoming webhook: it keeps the text
@@ -121,7 +165,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Replicas <= 0 {
 		o.Replicas = 1
 	}
-	e := &Env{}
+	e := &Env{SalesforceClock: &HeldClock{}}
 	hsLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -154,8 +198,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		InstanceURL: e.SalesforceURL, LoginURL: e.SalesforceURL,
 		ClientID: SalesforceClientID, ClientSecret: SalesforceSecret, RefreshTokens: []string{SalesforceRefresh},
 		OutboundURL: e.BridgeURLs[0] + "/webhooks/salesforce", OutboundFields: o.OutboundFields,
-		OutboundRetryDelays: fast,
-		Logger:              o.Log.With().Str("component", "salesforce-sim").Logger(),
+		CheckboxFields:      o.SalesforceCheckboxes,
+		OutboundRetryDelays: fast, Now: e.SalesforceClock.Now,
+		Logger: o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
 	hsHandler, sfHandler := e.HubSpot.Handler(), e.Salesforce.Handler()
 	if o.HubSpotMiddleware != nil {
@@ -212,6 +257,18 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		go func() { _ = srv.Serve(ln) }()
 		vars["HUBFORCE_SLACK_WEBHOOK_URL"] = "http://" + ln.Addr().String() + "/services/T000/B000/e2e"
 	}
+	if o.Mapping != "" {
+		dir, err := os.MkdirTemp("", "hubforce-e2e-mapping")
+		if err != nil {
+			return nil, err
+		}
+		e.cleanup = append(e.cleanup, func() { _ = os.RemoveAll(dir) })
+		path := filepath.Join(dir, "mapping.yaml")
+		if err := os.WriteFile(path, []byte(o.Mapping), 0o600); err != nil {
+			return nil, err
+		}
+		vars["HUBFORCE_MAPPING_FILE"] = path
+	}
 	for k, v := range o.Env {
 		vars[k] = v
 	}
@@ -257,6 +314,9 @@ func (e *Env) Stop() error {
 	}
 	e.HubSpot.Close()
 	e.Salesforce.Close()
+	for _, f := range e.cleanup {
+		f()
+	}
 	return errors.Join(errs...)
 }
 

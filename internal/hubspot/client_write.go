@@ -144,3 +144,35 @@ func recordError(e *hubforce.APIError) hubforce.WriteResult {
 	}
 	return r
 }
+
+const routeBatchArchive = "POST /crm/objects/{version}/{type}/batch/archive"
+
+// Archive moves records to HubSpot's recycle bin (restorable for 90 days)
+// with POST …/batch/archive {inputs:[{id}]}, 100 a call. HubSpot answers
+// 204 with no body, also for ids already archived or unknown, so a record's
+// result is its call's.
+func (c *Client) Archive(ctx context.Context, obj hubforce.Object, ids []string) ([]hubforce.WriteResult, error) {
+	out := make([]hubforce.WriteResult, 0, len(ids))
+	for start := 0; start < len(ids); start += maxBatch {
+		end := min(start+maxBatch, len(ids))
+		type input struct {
+			ID string `json:"id"`
+		}
+		req := struct {
+			Inputs []input `json:"inputs"`
+		}{}
+		for _, id := range ids[start:end] {
+			req.Inputs = append(req.Inputs, input{ID: id})
+		}
+		if _, err := c.do(ctx, "POST", routeBatchArchive, c.objectPath(obj, "/batch/archive"), req, nil); err != nil {
+			for _, id := range ids[start:] {
+				out = append(out, hubforce.WriteResult{ID: id, Err: err})
+			}
+			return out, err
+		}
+		for _, id := range ids[start:end] {
+			out = append(out, hubforce.WriteResult{ID: id})
+		}
+	}
+	return out, nil
+}

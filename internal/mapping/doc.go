@@ -19,6 +19,10 @@
 //	    required: [Department]  # Salesforce fields a create must fill, added to the built-in ones
 //	    match:                  # keys to find an existing record, tried in order
 //	      - {hubspot: email, salesforce: Email, kind: email}   # kind: email, domain, name, exact
+//	    deletions:              # what a deletion does to the counterpart (default ignore)
+//	      hubspot: mark                      # deleted in HubSpot: ignore, mirror (delete it) or mark
+//	      mark_salesforce: Deleted_in_HubSpot__c   # the checkbox mark sets on Salesforce
+//	      salesforce: mirror                 # deleted in Salesforce (mark needs mark_hubspot)
 //	    fields:
 //	      - hubspot: lifecyclestage          # HubSpot internal name
 //	        salesforce: Lifecycle_Stage__c   # Salesforce API name
@@ -41,6 +45,10 @@
 // also drops the built-in mobilephone ↔ MobilePhone. An entry with rule none
 // may name one side only, to switch a built-in field off. "builtin: false"
 // starts an object from no fields.
+//
+// Deletions: "deletions: mirror" (or ignore) sets both sides at once. A
+// merge is not a deletion: the merged-away record's link moves to the
+// survivor whatever the choice.
 //
 // Value maps may map several HubSpot values to one Salesforce value; the
 // first pair listed for a Salesforce value is used towards HubSpot. Values

@@ -19,7 +19,7 @@ func (l *loader) object(m *Mapping, key, n *node) *ObjectMapping {
 		l.errorf(key, where, "object names use lowercase letters, digits and underscores, starting with a letter")
 		return nil
 	}
-	e := l.entries(n, where, "hubspot", "salesforce", "builtin", "fields", "match", "required")
+	e := l.entries(n, where, "hubspot", "salesforce", "builtin", "fields", "match", "required", "deletions")
 	obj := hubforce.Object(name)
 	base, builtin := m.objects[obj]
 	om := &ObjectMapping{Object: obj}
@@ -51,6 +51,9 @@ func (l *loader) object(m *Mapping, key, n *node) *ObjectMapping {
 	}
 	if mt, ok := e["match"]; ok {
 		om.Match = l.matches(mt, where+".match")
+	}
+	if d, ok := e["deletions"]; ok {
+		om.Deletions = l.deletions(d, where+".deletions")
 	}
 	l.checkRequired(om, key, where)
 	return om

@@ -28,6 +28,9 @@ type ObjectMapping struct {
 	Match []MatchKey
 	// Required lists Salesforce fields a create must fill (Contact.LastName).
 	Required []string
+	// Deletions says, by the side a record was deleted on, what happens
+	// to its counterpart (see Mapping.Deletion); absent means ignore.
+	Deletions map[hubforce.Side]Deletion
 }
 
 // MatchKey is one pair of fields records are matched on.

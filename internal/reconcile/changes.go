@@ -52,6 +52,23 @@ func salesforceChange(obj hubforce.Object, rec hubforce.Record) hubforce.Change 
 	}
 }
 
+// salesforceDeletion turns a record read from the recycle bin into a
+// deletion, or, when a merge deleted it (MasterRecordId), into the merge of
+// it into the record kept, which moves its link there.
+func salesforceDeletion(obj hubforce.Object, rec hubforce.Record) hubforce.Change {
+	c := hubforce.Change{
+		Side: hubforce.Salesforce, Object: obj, RecordID: rec.ID, Kind: hubforce.KindDelete,
+		DeliveryID: "poll/salesforce/" + string(obj) + "/" + rec.ID + "/deleted",
+		Version:    rec.Modified,
+		SourceID:   strings.TrimSpace(rec.Fields[lastModifiedBy]),
+	}
+	if master := strings.TrimSpace(rec.Fields["MasterRecordId"]); master != "" {
+		c.Kind, c.RecordID, c.NewID, c.MergedIDs = hubforce.KindMerge, master, master, []string{rec.ID}
+		c.DeliveryID = "poll/salesforce/" + string(obj) + "/" + rec.ID + "/merged"
+	}
+	return c
+}
+
 // converter reads one side's records and turns them into changes.
 type converter struct {
 	store  Store
@@ -63,6 +80,8 @@ type converter struct {
 	// Outbound Messages (SPEC §3.14), so that what it remembers of their
 	// values stays its own.
 	triggers bool
+	// deleted: the records come from the recycle bin.
+	deleted bool
 }
 
 // changes returns what rec should feed to the pipeline: nothing when the
@@ -89,9 +108,12 @@ func (c converter) changes(ctx context.Context, rec hubforce.Record) ([]hubforce
 		}
 	}
 	var out []hubforce.Change
-	if c.side == hubforce.HubSpot {
+	switch {
+	case c.deleted:
+		out = []hubforce.Change{salesforceDeletion(c.object, rec)}
+	case c.side == hubforce.HubSpot:
 		out = hubspotChanges(c.object, rec, c.props)
-	} else {
+	default:
 		sc := salesforceChange(c.object, rec)
 		sc.Trigger = c.triggers
 		out = []hubforce.Change{sc}

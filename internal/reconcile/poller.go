@@ -112,6 +112,16 @@ func (p *Poller) pollObject(ctx context.Context, side hubforce.Side, obj hubforc
 		return err
 	}
 	key := "reconcile/" + string(side) + "/" + string(obj)
+	err = p.pollSource(ctx, side, obj, key, src)
+	if d, ok := p.Salesforce.(SalesforceDeletions); ok && side == hubforce.Salesforce {
+		// Outbound Messages do not fire on delete: the recycle bin is read
+		// with its own checkpoint.
+		err = errors.Join(err, p.pollSource(ctx, side, obj, key+"/deleted", deletionSource(obj, d, p.Store)))
+	}
+	return err
+}
+
+func (p *Poller) pollSource(ctx context.Context, side hubforce.Side, obj hubforce.Object, key string, src source) error {
 	now := p.now()
 	from, err := p.checkpoint(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {

@@ -30,3 +30,10 @@ type Salesforce interface {
 	ModifiedSince(ctx context.Context, obj hubforce.Object, since time.Time, fields []string, next string) ([]hubforce.Record, string, error)
 	Usage() (used, limit int)
 }
+
+// SalesforceDeletions reads the recycle bin (salesforce.Client): records
+// deleted since a time, with MasterRecordId for those a merge deleted. A
+// Salesforce port that has it is polled for deletions too.
+type SalesforceDeletions interface {
+	DeletedSince(ctx context.Context, obj hubforce.Object, since time.Time, next string) ([]hubforce.Record, string, error)
+}

@@ -49,6 +49,14 @@ func newSource(side hubforce.Side, obj hubforce.Object, hs HubSpot, sf Salesforc
 	return source{}, fmt.Errorf("reconcile: unknown side %q", side)
 }
 
+// deletionSource reads a Salesforce object's recycle bin.
+func deletionSource(obj hubforce.Object, d SalesforceDeletions, st Store) source {
+	conv := converter{store: st, side: hubforce.Salesforce, object: obj, origin: hubforce.FromReconcile, deleted: true}
+	return source{conv: conv, read: func(ctx context.Context, since time.Time, cursor string) ([]hubforce.Record, string, error) {
+		return d.DeletedSince(ctx, obj, since, cursor)
+	}}
+}
+
 // batch is a run of records read and the changes they feed.
 type batch struct {
 	records int // read

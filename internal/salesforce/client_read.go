@@ -145,15 +145,28 @@ func (c *Client) FindBy(ctx context.Context, obj hubforce.Object, field string, 
 // SystemModstamp, not LastModifiedDate, because system updates change only
 // it and it is indexed.
 func (c *Client) ModifiedSince(ctx context.Context, obj hubforce.Object, since time.Time, fields []string, next string) ([]hubforce.Record, string, error) {
-	cl := call{method: http.MethodGet, route: "GET /query/{locator}", path: next}
-	if next == "" {
+	first := func() (call, error) {
 		sel, err := selectList(fields)
 		if err != nil {
-			return nil, "", err
+			return call{}, err
 		}
 		q := "SELECT " + strings.Join(sel, ", ") + " FROM " + obj.SalesforceName() +
 			" WHERE SystemModstamp > " + soqlTime(since) + " ORDER BY SystemModstamp ASC"
-		cl = call{method: http.MethodGet, route: "GET /query", path: c.queryPath(q)}
+		return call{method: http.MethodGet, route: "GET /query", path: c.queryPath(q)}, nil
+	}
+	return c.onePage(ctx, "GET /query/{locator}", next, first)
+}
+
+// onePage reads the page at next (a nextRecordsUrl this client returned),
+// or the first one when next is "", and returns its records and the next
+// page's URL.
+func (c *Client) onePage(ctx context.Context, nextRoute, next string, first func() (call, error)) ([]hubforce.Record, string, error) {
+	cl := call{method: http.MethodGet, route: nextRoute, path: next}
+	if next == "" {
+		var err error
+		if cl, err = first(); err != nil {
+			return nil, "", err
+		}
 	} else if !strings.HasPrefix(next, "/services/data/") {
 		return nil, "", &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Permanent,
 			Message: "next is not a nextRecordsUrl from this client"}
@@ -216,4 +229,18 @@ func fieldValue(rec hubforce.Record, field string) string {
 
 func unexpected(msg string) *hubforce.APIError {
 	return &hubforce.APIError{Side: hubforce.Salesforce, Class: hubforce.Retryable, Message: "unexpected answer: " + msg}
+}
+
+// DeletedSince returns one page of records deleted after since (in the
+// recycle bin, which only queryAll reads: "QueryAll", resources_queryall.htm),
+// oldest first, with Id, MasterRecordId (set when a merge deleted the
+// record: the record kept), LastModifiedById (who deleted it) and
+// SystemModstamp; next pages as ModifiedSince. Outbound Messages do not
+// fire on delete, so this is how the bridge learns of deletions.
+func (c *Client) DeletedSince(ctx context.Context, obj hubforce.Object, since time.Time, next string) ([]hubforce.Record, string, error) {
+	return c.onePage(ctx, "GET /queryAll/{locator}", next, func() (call, error) {
+		q := "SELECT Id, MasterRecordId, LastModifiedById, SystemModstamp FROM " + obj.SalesforceName() +
+			" WHERE IsDeleted = true AND SystemModstamp > " + soqlTime(since) + " ORDER BY SystemModstamp ASC"
+		return call{method: http.MethodGet, route: "GET /queryAll", path: c.base + "/queryAll?q=" + url.QueryEscape(q)}, nil
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/hubforce/hubforce"
 )
@@ -99,6 +101,39 @@ func (c *Client) writeChunks(ctx context.Context, cl call, obj hubforce.Object, 
 			if r.Success {
 				wr.Created = created(r)
 			} else {
+				wr.Err = recordFailure(r.Errors)
+			}
+			out = append(out, wr)
+		}
+	}
+	return out, nil
+}
+
+// Delete moves records to the recycle bin with sObject Collections'
+// DELETE /composite/sobjects?ids=…&allOrNone=false, 200 ids a call
+// (resources_composite_sobjects_collections_delete.htm), one result per id
+// in input order. A record already deleted fails with ENTITY_IS_DELETED
+// (class NotFound).
+func (c *Client) Delete(ctx context.Context, ids []string) ([]hubforce.WriteResult, error) {
+	out := make([]hubforce.WriteResult, 0, len(ids))
+	for start := 0; start < len(ids); start += maxCollection {
+		end := min(start+maxCollection, len(ids))
+		q := url.Values{"ids": {strings.Join(ids[start:end], ",")}, "allOrNone": {"false"}}
+		cl := call{method: http.MethodDelete, route: "DELETE /composite/sobjects", path: c.base + "/composite/sobjects?" + q.Encode()}
+		var res []saveResult
+		err := c.do(ctx, cl, &res)
+		if err == nil && len(res) != end-start {
+			err = unexpected(fmt.Sprintf("%d results for %d ids", len(res), end-start))
+		}
+		if err != nil {
+			for _, id := range ids[start:] {
+				out = append(out, hubforce.WriteResult{ID: id, Err: err})
+			}
+			return out, err
+		}
+		for i, r := range res {
+			wr := hubforce.WriteResult{ID: ids[start+i]}
+			if !r.Success {
 				wr.Err = recordFailure(r.Errors)
 			}
 			out = append(out, wr)

@@ -91,6 +91,36 @@ func (s *Server) Delete(sobject, id, userID string) error {
 	return nil
 }
 
+// Merge merges mergedID into masterID as userID, as the merge of the UI or
+// the SOAP API's merge() does: the merged record goes to the recycle bin
+// with MasterRecordId naming the master (Object Reference, "MasterRecordId";
+// SOAP API "merge()"). As with any deletion no Outbound Message is sent.
+func (s *Server) Merge(sobject, masterID, mergedID, userID string) error {
+	if _, err := s.schemaFor(sobject); err != nil {
+		return err
+	}
+	t := s.store.begin()
+	master, rerr := t.lookup(sobject, masterID)
+	var merged *record
+	if rerr == nil {
+		merged, rerr = t.lookup(sobject, mergedID)
+	}
+	if rerr == nil && master.id == merged.id {
+		rerr = recErr("INVALID_ID_FIELD", "cannot merge a record with itself")
+	}
+	if rerr == nil {
+		if rerr = t.remove(merged, userID); rerr == nil {
+			t.st.rows[sobject][merged.id].fields["MasterRecordId"] = master.id
+		}
+	}
+	if rerr != nil {
+		t.rollback()
+		return fmt.Errorf("salesforcesim: merge %s %s into %s: %w", sobject, mergedID, masterID, rerr)
+	}
+	t.commit()
+	return nil
+}
+
 // Get returns a live record's fields (system fields included; timestamps as
 // time.Time), or false when there is none or it is deleted.
 func (s *Server) Get(sobject, id string) (map[string]any, bool) {

@@ -68,6 +68,9 @@ type Config struct {
 	// CustomFields lists the custom ("__c") fields defined per sObject, all
 	// text. Default HubSpot_Id__c on Contact and Account.
 	CustomFields map[string][]string
+	// CheckboxFields lists custom Checkbox fields per sObject (boolean in
+	// JSON), such as a "Deleted in HubSpot" flag.
+	CheckboxFields map[string][]string
 	// ExternalIDFields lists the custom fields flagged External ID (unique)
 	// per sObject. Default HubSpot_Id__c on Contact and Account. The
 	// standard idLookup fields (Contact.Email, Account.Name) and Id can be

@@ -91,11 +91,14 @@
 // characters with the case-safe suffix (prefix 001 Account, 003 Contact);
 // 15-character and case-altered 18-character ids are accepted. CreatedDate,
 // LastModifiedDate and SystemModstamp have whole seconds, as stored in
-// practice, and SystemModstamp strictly increases with every write to a
-// record. LastModifiedById is the integration user for REST writes and the
-// given user for the Go API. Deleted records stay in the recycle bin
-// (IsDeleted, visible to queryAll); deleting an Account deletes its Contacts
-// (Salesforce Help, "Delete Accounts").
+// practice: two writes within one second share both (Object Reference,
+// "System Fields"). LastModifiedById is the integration user for REST
+// writes and the given user for the Go API. Deleted records stay in the
+// recycle bin (IsDeleted, visible to queryAll); deleting an Account deletes
+// its Contacts (Salesforce Help, "Delete Accounts"). Merge deletes the
+// merged record with MasterRecordId naming the record kept (Object
+// Reference, "MasterRecordId"; SOAP API "merge()"). Config.CheckboxFields
+// adds custom Checkbox fields (boolean in JSON).
 //
 // SOQL: SELECT fields FROM Contact|Account [WHERE a AND b …] [ORDER BY f
 // [ASC|DESC], …] [LIMIT n] with =, !=, <, <=, >, >=, IN (…), string, number,

@@ -103,13 +103,15 @@ func soapValue(v any) (string, bool) {
 	return "", false
 }
 
-// nextStamp returns the modification stamp of a write at now: whole seconds,
-// as Salesforce stores them, but strictly after the previous stamp so that
-// every write to a record is ordered.
+// nextStamp returns the modification stamp of a write at now: the clock
+// truncated to the second, as Salesforce stores datetimes, so that two
+// writes within one second share it (Object Reference, "System Fields";
+// WIRE.md). It never goes back before the previous stamp, should the
+// clock.
 func nextStamp(prev, now time.Time) time.Time {
 	t := now.UTC().Truncate(time.Second)
-	if !t.After(prev) {
-		t = prev.Add(time.Second)
+	if t.Before(prev) {
+		t = prev
 	}
 	return t
 }

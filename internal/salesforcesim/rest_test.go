@@ -43,7 +43,8 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 	stamp1 := rec["SystemModstamp"].(string)
 
-	// Two writes in the same second still move SystemModstamp forward.
+	// Two writes in the same second share SystemModstamp: Salesforce
+	// stores it to the second.
 	e.expect("PATCH", "/sobjects/Contact/"+id, map[string]any{"Title": "Countess"}, http.StatusNoContent, nil)
 	if err := e.sim.Update("Contact", id, map[string]any{"Phone": "+44 1"}, "005000000000002AAA"); err != nil {
 		t.Fatal(err)
@@ -55,8 +56,16 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 	s1, _ := time.Parse(restTimeLayout, stamp1)
 	s3, _ := time.Parse(restTimeLayout, sel["SystemModstamp"].(string))
-	if s3.Sub(s1) != 2*time.Second {
-		t.Errorf("SystemModstamp %s → %s, want +2 s for two writes in one second", s1, s3)
+	if !s3.Equal(s1) {
+		t.Errorf("SystemModstamp %s → %s, want the same second for writes in one second", s1, s3)
+	}
+	// The next second moves both stamps, to the second.
+	e.clock.Advance(1500 * time.Millisecond)
+	e.expect("PATCH", "/sobjects/Contact/"+id, map[string]any{"Title": "Lady"}, http.StatusNoContent, nil)
+	e.expect("GET", "/sobjects/Contact/"+id+"?fields=LastModifiedDate,SystemModstamp", nil, http.StatusOK, &sel)
+	s4, _ := time.Parse(restTimeLayout, sel["SystemModstamp"].(string))
+	if s4.Sub(s1) != time.Second || sel["LastModifiedDate"] != sel["SystemModstamp"] {
+		t.Errorf("after 1.5 s: SystemModstamp %s → %v (LastModifiedDate %v), want +1 s and equal", s1, sel["SystemModstamp"], sel["LastModifiedDate"])
 	}
 
 	e.expect("DELETE", "/sobjects/Contact/"+id, nil, http.StatusNoContent, nil)

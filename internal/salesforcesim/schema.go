@@ -83,6 +83,9 @@ var systemFields = []field{
 	{name: "LastModifiedById", kind: kID, readOnly: true, ref: "User"},
 	{name: "SystemModstamp", kind: kDateTime, readOnly: true},
 	{name: "OwnerId", kind: kID, ref: "User"},
+	// Set on a record deleted by a merge: the record that was kept (Object
+	// Reference, Contact and Account, "MasterRecordId").
+	{name: "MasterRecordId", kind: kID, readOnly: true},
 }
 
 func text(names ...string) []field {
@@ -123,13 +126,16 @@ func accountFields() []field {
 		"ShippingState", "ShippingPostalCode", "ShippingCountry")...)
 }
 
-func buildSchemas(custom, extIDs map[string][]string) map[string]*schema {
+func buildSchemas(custom, checkboxes, extIDs map[string][]string) map[string]*schema {
 	out := map[string]*schema{}
 	for name, std := range map[string][]field{"Contact": contactFields(), "Account": accountFields()} {
 		s := &schema{name: name, byName: map[string]int{}, extIDs: map[string]bool{}}
 		s.fields = append(append([]field{}, systemFields...), std...)
 		for _, c := range custom[name] {
 			s.fields = append(s.fields, field{name: c})
+		}
+		for _, c := range checkboxes[name] {
+			s.fields = append(s.fields, field{name: c, kind: kBool})
 		}
 		for i, f := range s.fields {
 			s.byName[strings.ToLower(f.name)] = i

@@ -46,7 +46,7 @@ func New(cfg Config) *Server {
 	for tok, user := range cfg.UserSessions {
 		s.sessions[tok] = session{userID: to18(user), person: true}
 	}
-	s.schemas = buildSchemas(cfg.CustomFields, cfg.ExternalIDFields)
+	s.schemas = buildSchemas(cfg.CustomFields, cfg.CheckboxFields, cfg.ExternalIDFields)
 	s.store = newStore(s.schemas, cfg.Now)
 	s.out = newOutbound(s)
 	s.store.onChange = s.out.enqueue

@@ -61,6 +61,7 @@ func TestQueryForms(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	c2, _ := e.sim.Create("Contact", map[string]any{"LastName": "B", "Email": "b@acme.com"}, user)
 	c3, _ := e.sim.Create("Contact", map[string]any{"LastName": "C"}, user)
+	e.clock.Advance(time.Second) // stamps are to the second: order the deletion after
 	e.sim.Delete("Contact", c3, user)
 
 	since := e.clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339)

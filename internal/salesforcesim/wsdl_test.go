@@ -277,7 +277,7 @@ func (n *node) field(name string) (string, bool) {
 // simulator's schema in step, so that any field selection validates.
 func TestWSDLDeclaresEveryField(t *testing.T) {
 	m := loadWSDL(t, wsdlPath)
-	schemas := buildSchemas(map[string][]string{"Contact": {"HubSpot_Id__c"}, "Account": {"HubSpot_Id__c"}}, nil)
+	schemas := buildSchemas(map[string][]string{"Contact": {"HubSpot_Id__c"}, "Account": {"HubSpot_Id__c"}}, nil, nil)
 	for name, sch := range schemas {
 		declared := map[string]string{}
 		for _, el := range m.fields(m.types[m.qname("ens:"+name)]) {

@@ -15,6 +15,8 @@ type txn struct {
 	*sql.Tx
 	placeholder func(n int) string
 	stmts       *stmtCache // nil: the driver caches prepared statements itself
+	// noValueHashes: see config.noValueHashes.
+	noValueHashes bool
 }
 
 // chunkSizes are the only row counts a bulk statement is sent with, so

@@ -235,6 +235,11 @@ func judgeVersions(ctx context.Context, tx txn, items []item) error {
 		c := it.c
 		v := nanos(c.Version)
 		keys := VersionKeys(*c)
+		if tx.noValueHashes {
+			for i := range keys {
+				keys[i].Hash = ""
+			}
+		}
 		var advanced []string
 		newer := false
 		for _, k := range keys {

@@ -21,6 +21,10 @@ type config struct {
 	drainTimeout time.Duration
 	digestPoll   time.Duration
 	noDigest     bool
+	// noValueHashes judges versions without the per-field value memory,
+	// as before SPEC §3.2 said an equal version is not a duplicate; only
+	// the benchmark that prices the memory sets it.
+	noValueHashes bool
 }
 
 func defaultConfig() config {
