@@ -21,11 +21,11 @@ import (
 	"github.com/hubforce/hubforce/internal/metrics"
 )
 
-// Ingester commits a request's changes durably (SPEC §3.1). It returns
+// Inbox commits a request's changes durably (SPEC §3.1). It returns
 // only once they are committed; on error nothing of the call was committed.
 // Duplicates and stale versions are decided by the store just after, off
 // the acknowledgement path (store.WithOnIngested reports the decisions).
-type Ingester interface {
+type Inbox interface {
 	Receive(ctx context.Context, changes []hubforce.Change) error
 }
 
@@ -40,7 +40,7 @@ type Check struct {
 // Handler is called and not changed afterwards.
 type Server struct {
 	Log     zerolog.Logger
-	Store   Ingester
+	Store   Inbox
 	Metrics *metrics.Metrics
 
 	// HubSpot verifies webhook signatures.
