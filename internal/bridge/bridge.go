@@ -94,12 +94,19 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	// A store used with another HubSpot portal stops the server.
 	ctx, stop := context.WithCancelCause(ctx)
 	portalChecked := make(chan struct{})
+	// Events of any other portal are acknowledged and dropped; the portal
+	// the store belongs to is known from a previous start, or once
+	// claimPortal has learned it.
+	var portal atomic.Int64
+	portal.Store(knownPortal(ctx, st, log))
 	go func() {
 		defer close(portalChecked)
 		if err := claimPortal(ctx, st, hs.PortalID, c.DatabaseURL, log); err != nil {
 			log.Error().Err(err).Msg("stopping")
 			stop(err)
+			return
 		}
+		portal.Store(knownPortal(ctx, st, log))
 	}()
 	defer func() {
 		stop(nil)
@@ -168,6 +175,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			PublicURL:    c.PublicURL,
 			RequireV3:    c.HubSpot.RequireV3,
 		},
+		HubSpotScope:    &server.HubSpotScope{Portal: portal.Load, AppID: c.HubSpot.AppID},
 		SalesforceOrgID: c.Salesforce.OrgID,
 		SalesforceGuard: guard,
 		BodyLimit:       c.BodyLimit,

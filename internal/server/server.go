@@ -45,6 +45,9 @@ type Server struct {
 
 	// HubSpot verifies webhook signatures.
 	HubSpot hubspot.Verifier
+	// HubSpotScope acknowledges and drops events for another portal or
+	// app; nil processes every signed event.
+	HubSpotScope *HubSpotScope
 	// SalesforceOrgID refuses outbound messages from any other org.
 	SalesforceOrgID string
 	// SalesforceGuard admits a Salesforce request or says why not (client
