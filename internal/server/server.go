@@ -53,10 +53,12 @@ type Server struct {
 	// SalesforceGuard admits a Salesforce request or says why not (client
 	// certificate, source address). The zero Guard admits everything.
 	SalesforceGuard Guard
-	// TrustSalesforceValues takes the values an Outbound Message carries as
-	// the truth; otherwise every notification is a trigger and delivery
-	// reads the record back (SPEC §3.14).
-	TrustSalesforceValues bool
+	// TrustedSalesforce, when set (HUBFORCE_SALESFORCE_TRUST_MESSAGES),
+	// takes the values of an Outbound Message as the truth if and only if
+	// it came with Salesforce's pinned client certificate; every other
+	// notification is a trigger and delivery reads the record back
+	// (SPEC §3.14).
+	TrustedSalesforce *SalesforceSender
 
 	// BodyLimit caps webhook bodies in bytes (413 past it).
 	BodyLimit int64

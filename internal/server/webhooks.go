@@ -174,8 +174,16 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changes, ignored := msg.Changes()
+	trusted := s.TrustedSalesforce.proven(r)
+	if s.TrustedSalesforce != nil && !trusted {
+		ev := log.Info()
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			ev = ev.Str("client_certificate", describe(r.TLS.PeerCertificates[0]))
+		}
+		ev.Msg("outbound message without Salesforce's pinned client certificate: its notifications are triggers, the records are read back")
+	}
 	for i := range changes {
-		changes[i].Trigger = !s.TrustSalesforceValues
+		changes[i].Trigger = !trusted
 	}
 	malformed := make([]hubforce.Change, len(msg.Bad))
 	for i, b := range msg.Bad {
