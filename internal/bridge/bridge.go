@@ -207,7 +207,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			r.Mount("/connections", connect.CredentialsHandler(map[hubforce.Side]func(context.Context, string) error{
 				hubforce.HubSpot: hs.SetRefreshToken, hubforce.Salesforce: sf.SetRefreshToken}))
 		},
-		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"),
+		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"), TrustedProxies: guard.TrustedProxies,
 	})
 	if err != nil {
 		return err
