@@ -7,6 +7,8 @@
 package hubforce
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -103,6 +105,11 @@ const (
 	KindAssociation ChangeKind = "association"
 	// KindPrivacyDelete is a GDPR deletion (HubSpot contact.privacyDeletion).
 	KindPrivacyDelete ChangeKind = "privacy_delete"
+	// KindMalformed is a part of a request that could not be read (one
+	// event of a HubSpot batch, one <Notification> of an Outbound Message):
+	// kept verbatim in Raw as a dead letter while the rest of the request
+	// goes on (SPEC §4). It is never delivered.
+	KindMalformed ChangeKind = "malformed"
 )
 
 // Change is one event from one side, normalised. HubSpot sends one event per
@@ -157,6 +164,21 @@ type Change struct {
 	// (Salesforce Outbound Messages carry no signature, SPEC §3.14). A
 	// trigger is judged by its delivery id alone.
 	Trigger bool `json:",omitempty"`
+
+	// Raw and Problem belong to a KindMalformed change: the bytes as they
+	// arrived and why they could not be read. Object and RecordID are
+	// filled only where the malformed part told them.
+	Raw     string `json:",omitempty"`
+	Problem string `json:",omitempty"`
+}
+
+// Malformed makes the change that keeps an unreadable part of a request.
+// Its delivery id is the hash of the bytes, so that the same bytes received
+// twice are kept once.
+func Malformed(side Side, raw []byte, problem error) Change {
+	sum := sha256.Sum256(raw)
+	return Change{Side: side, Kind: KindMalformed, DeliveryID: "malformed/" + hex.EncodeToString(sum[:16]),
+		Raw: string(raw), Problem: problem.Error()}
 }
 
 // Origin is where a change came from.

@@ -163,13 +163,22 @@ func bulkCmd(g *globals, name, short string, op func(store.Store) func(context.C
 			}
 			do := op(st)
 			var errs []error
+			kept := 0
 			for _, id := range ids {
-				if err := do(ctx, id); err != nil {
+				err := do(ctx, id)
+				if errors.Is(err, store.ErrNotReplayable) && len(args) == 0 {
+					kept++ // a malformed delivery, in a bulk replay: left to be read
+					continue
+				}
+				if err != nil {
 					errs = append(errs, fmt.Errorf("dead letter %d: %w", id, err))
 				}
 			}
 			verb := map[string]string{"replay": "replayed", "discard": "discarded"}[name]
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, len(ids)-len(errs))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, len(ids)-len(errs)-kept)
+			if kept > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "kept %d malformed deliveries: they cannot be replayed; read them with dlq show, then discard them\n", kept)
+			}
 			return errors.Join(errs...)
 		},
 	}

@@ -13,11 +13,11 @@ package admin
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/store"
@@ -86,6 +86,10 @@ type Config struct {
 	// arrived over plain HTTP (TLS terminated by a proxy; set it when
 	// HUBFORCE_PUBLIC_URL is https). Requests over TLS always get it.
 	SecureCookies bool
+	// TrustedProxies are the peers whose X-Forwarded-For names the
+	// client the sign-in limiter counts failures for
+	// (HUBFORCE_TRUSTED_PROXIES); nobody else's header is believed.
+	TrustedProxies []netip.Prefix
 	// SessionTTL bounds a dashboard login; 0 means 12 hours.
 	SessionTTL time.Duration
 	// Timeout bounds the store and readiness calls of one status read; 0
@@ -97,7 +101,7 @@ type Config struct {
 type API struct {
 	cfg      Config
 	pages    *pages
-	failures *rate.Limiter // failed sign-ins
+	failures *signInLimiter // failed sign-ins, per client
 }
 
 // New builds the API. It fails only if the embedded templates do not parse.
@@ -115,7 +119,7 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &API{cfg: cfg, pages: p, failures: rate.NewLimiter(rate.Every(time.Second), 10)}, nil
+	return &API{cfg: cfg, pages: p, failures: newSignInLimiter(cfg.TrustedProxies)}, nil
 }
 
 // Enabled says whether a token is configured; without one every route

@@ -23,6 +23,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, "bad_request", bi.msg)
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", "no such dead letter")
+	case errors.Is(err, store.ErrNotReplayable):
+		writeError(w, http.StatusConflict, "not_replayable", store.ErrNotReplayable.Error())
 	default:
 		a.cfg.Log.Error().Err(err).Str("method", r.Method).Msg("admin API request failed")
 		writeError(w, http.StatusInternalServerError, "internal", "the request failed; see the server log")
@@ -206,8 +208,8 @@ func (a *API) bulk(ctx context.Context, category, action string, do func(context
 	}
 	for _, id := range ids {
 		err := do(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // handled meanwhile by someone else
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotReplayable) {
+			continue // handled meanwhile by someone else, or kept to be read (malformed)
 		}
 		if err != nil {
 			return res, fmt.Errorf("%s %d of %d dead letters, then: %w", action, res.Count, len(ids), err)

@@ -156,19 +156,21 @@ func (a *API) setSession(w http.ResponseWriter, r *http.Request, value string, m
 	})
 }
 
-// login checks the token from the sign-in form. Failed attempts drain a
-// shared bucket (burst 10, one a second after that) so that the form cannot
-// be used to guess the token quickly; the bearer header is not limited, so
-// a flood of bad guesses never locks out scripts.
+// login checks the token from the sign-in form. Failed attempts drain the
+// client's own bucket (burst 10, one a second after that) so that the form
+// cannot be used to guess the token quickly, nor one guesser lock everyone
+// out; the bearer header is not limited, so a flood of bad guesses never
+// locks out scripts.
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	now := a.cfg.Now()
-	if a.failures.TokensAt(now) < 1 {
+	failures := a.failures.bucket(r, now)
+	if failures.TokensAt(now) < 1 {
 		a.renderLogin(w, r, http.StatusTooManyRequests, "Too many failed sign-ins. Wait a few seconds and try again.")
 		return
 	}
 	if !a.tokenOK(r.PostFormValue("token")) {
-		a.failures.AllowN(now, 1)
+		failures.AllowN(now, 1)
 		a.cfg.Log.Warn().Msg("dashboard sign-in refused: wrong token")
 		a.renderLogin(w, r, http.StatusUnauthorized, "That is not the admin token.")
 		return

@@ -45,6 +45,8 @@ func (a *API) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		a.renderError(w, r, http.StatusBadRequest, bi.msg)
 	case errors.Is(err, store.ErrNotFound):
 		a.renderError(w, r, http.StatusNotFound, "There is no such dead letter: it may have been replayed or discarded already.")
+	case errors.Is(err, store.ErrNotReplayable):
+		a.renderError(w, r, http.StatusConflict, "This delivery could not be read, so there is no change to replay. Its raw bytes are kept on its page to fix the sender with; discard it afterwards.")
 	default:
 		a.cfg.Log.Error().Err(err).Msg("dashboard request failed")
 		a.renderError(w, r, http.StatusInternalServerError, "The request failed; the server log says why.")

@@ -112,6 +112,7 @@ type req struct {
 	auth               string // bearer token; "" sends none
 	cookie             *http.Cookie
 	form               url.Values
+	remote, forwarded  string // peer address and X-Forwarded-For; "" keeps httptest's
 }
 
 func (e *env) do(r req) *httptest.ResponseRecorder {
@@ -126,6 +127,12 @@ func (e *env) do(r req) *httptest.ResponseRecorder {
 	}
 	if r.cookie != nil {
 		hr.AddCookie(r.cookie)
+	}
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
+	}
+	if r.forwarded != "" {
+		hr.Header.Set("X-Forwarded-For", r.forwarded)
 	}
 	if r.form != nil {
 		hr.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -26,6 +26,7 @@ type changeView struct {
 	AssociatedID       string              `json:"associated_id,omitempty"`
 	AssociationRemoved bool                `json:"association_removed,omitempty"`
 	AssociationPrimary bool                `json:"association_primary,omitempty"`
+	Raw                string              `json:"raw,omitempty"`
 }
 
 type deadLetterView struct {
@@ -99,7 +100,7 @@ func viewDeadLetter(d store.DeadLetter) deadLetterView {
 			Side: c.Side, Object: c.Object, RecordID: c.RecordID, Kind: c.Kind, DeliveryID: c.DeliveryID,
 			Version: optTime(c.Version), Fields: nonNil(c.Fields), ChangeSource: c.ChangeSource, SourceID: c.SourceID,
 			MergedIDs: c.MergedIDs, NewID: c.NewID, AssociatedID: c.AssociatedID,
-			AssociationRemoved: c.AssociationRemoved, AssociationPrimary: c.AssociationPrimary,
+			AssociationRemoved: c.AssociationRemoved, AssociationPrimary: c.AssociationPrimary, Raw: c.Raw,
 		},
 	}
 }

@@ -94,12 +94,19 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	// A store used with another HubSpot portal stops the server.
 	ctx, stop := context.WithCancelCause(ctx)
 	portalChecked := make(chan struct{})
+	// Events of any other portal are acknowledged and dropped; the portal
+	// the store belongs to is known from a previous start, or once
+	// claimPortal has learned it.
+	var portal atomic.Int64
+	portal.Store(knownPortal(ctx, st, log))
 	go func() {
 		defer close(portalChecked)
 		if err := claimPortal(ctx, st, hs.PortalID, c.DatabaseURL, log); err != nil {
 			log.Error().Err(err).Msg("stopping")
 			stop(err)
+			return
 		}
+		portal.Store(knownPortal(ctx, st, log))
 	}()
 	defer func() {
 		stop(nil)
@@ -158,6 +165,10 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if err != nil {
 		return err
 	}
+	trusted, err := trustedSalesforce(c)
+	if err != nil {
+		return err
+	}
 	srvLog := log.With().Str("component", "server").Logger()
 	srv := &server.Server{
 		Log:     srvLog,
@@ -168,9 +179,13 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			PublicURL:    c.PublicURL,
 			RequireV3:    c.HubSpot.RequireV3,
 		},
+		HubSpotScope:    &server.HubSpotScope{Portal: portal.Load, AppID: c.HubSpot.AppID},
 		SalesforceOrgID: c.Salesforce.OrgID,
 		SalesforceGuard: guard,
-		BodyLimit:       c.BodyLimit,
+		// Outbound Messages are triggers unless the operator opted in and
+		// the sender proves itself with Salesforce's client certificate.
+		TrustedSalesforce: trusted,
+		BodyLimit:         c.BodyLimit,
 		// Readiness is "can durably accept webhooks": the store alone. A
 		// paused or failing connection is named in the body, the status
 		// API, the metrics and the alerts, never as a 503 that takes every
@@ -192,7 +207,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 			r.Mount("/connections", connect.CredentialsHandler(map[hubforce.Side]func(context.Context, string) error{
 				hubforce.HubSpot: hs.SetRefreshToken, hubforce.Salesforce: sf.SetRefreshToken}))
 		},
-		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"),
+		SecureCookies: strings.HasPrefix(c.PublicURL, "https://"), TrustedProxies: guard.TrustedProxies,
 	})
 	if err != nil {
 		return err
@@ -418,4 +433,22 @@ func salesforceGuard(c config.Config) (server.Guard, error) {
 		return server.Guard{}, fmt.Errorf("HUBFORCE_TRUSTED_PROXIES: %w", err)
 	}
 	return server.Guard{Allowed: allowed, TrustedProxies: proxies, RequireClientCert: c.Salesforce.ClientCAFile != ""}, nil
+}
+
+// trustedSalesforce is the pinned client certificate whose Outbound
+// Messages are believed, nil unless HUBFORCE_SALESFORCE_TRUST_MESSAGES.
+func trustedSalesforce(c config.Config) (*server.SalesforceSender, error) {
+	s := c.Salesforce
+	if !s.TrustMessages {
+		return nil, nil
+	}
+	subject, err := server.ParseName(s.ClientCertSubject)
+	if err != nil {
+		return nil, fmt.Errorf("%sSALESFORCE_CLIENT_CERT_SUBJECT: %w", config.Prefix, err)
+	}
+	issuer, err := server.ParseName(s.ClientCertIssuer)
+	if err != nil {
+		return nil, fmt.Errorf("%sSALESFORCE_CLIENT_CERT_ISSUER: %w", config.Prefix, err)
+	}
+	return &server.SalesforceSender{Subject: subject, Issuer: issuer}, nil
 }

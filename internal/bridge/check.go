@@ -24,6 +24,9 @@ func Check(c config.Config) error {
 	if _, err := salesforceGuard(c); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := trustedSalesforce(c); err != nil {
+		errs = append(errs, err)
+	}
 	if c.TLSCertFile != "" && c.TLSKeyFile != "" {
 		if _, err := server.TLSConfig(c.TLSCertFile, c.TLSKeyFile, c.Salesforce.ClientCAFile); err != nil {
 			errs = append(errs, err)

@@ -123,3 +123,23 @@ func claimPortal(ctx context.Context, st checkpoints, portal func(context.Contex
 	}
 	return nil
 }
+
+// knownPortal is the HubSpot portal the store belongs to, 0 while none is
+// recorded (or it cannot be read now: events are then not judged by portal,
+// as on a first start).
+func knownPortal(ctx context.Context, st checkpoints, log zerolog.Logger) int64 {
+	v, err := st.Checkpoint(ctx, ownerHubSpotPortal)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0
+	}
+	if err != nil {
+		log.Warn().Err(err).Msg("reading the store's HubSpot portal; events are not judged by portal until the next start")
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		log.Warn().Str("stored", v).Msg("the store's HubSpot portal is not a number; events are not judged by portal")
+		return 0
+	}
+	return id
+}

@@ -111,6 +111,13 @@ type Salesforce struct {
 	JWTAudience  string `env:"JWT_AUDIENCE" envDefault:"https://login.salesforce.com"`
 	AllowedIPs   string `env:"ALLOWED_IPS"`
 	ClientCAFile string `env:"CLIENT_CA_FILE"`
+	// TrustMessages takes an Outbound Message's values as the truth when
+	// it came with Salesforce's client certificate, pinned by subject and
+	// issuer (CLIENT_CERT_SUBJECT, CLIENT_CERT_ISSUER); otherwise every
+	// notification is a trigger and the record is read back.
+	TrustMessages     bool   `env:"TRUST_MESSAGES"`
+	ClientCertSubject string `env:"CLIENT_CERT_SUBJECT" envDefault:"CN=proxy.salesforce.com"`
+	ClientCertIssuer  string `env:"CLIENT_CERT_ISSUER" envDefault:"O=DigiCert Inc"`
 	// ClientCredentials selects the client credentials flow.
 	ClientCredentials bool `env:"CLIENT_CREDENTIALS"`
 }
@@ -336,6 +343,10 @@ func (c Config) ValidateServe() error {
 	}
 	if c.Salesforce.ClientCAFile != "" && c.TLSCertFile == "" {
 		fail("%sSALESFORCE_CLIENT_CA_FILE needs %sTLS_CERT_FILE: client certificates come over TLS", Prefix, Prefix)
+	}
+	if c.Salesforce.TrustMessages && c.Salesforce.ClientCAFile == "" {
+		fail("%sSALESFORCE_TRUST_MESSAGES needs %sSALESFORCE_CLIENT_CA_FILE (and %sTLS_CERT_FILE): Outbound Messages carry no signature, "+
+			"so their values are only believed from a sender proven by Salesforce's client certificate", Prefix, Prefix, Prefix)
 	}
 	positive := []struct {
 		name string

@@ -241,3 +241,20 @@ func TestSignedURLAndWarnings(t *testing.T) {
 		t.Errorf("warnings for an http public URL: %v", w)
 	}
 }
+
+// TestTrustMessagesNeedsMutualTLS: message values are never believed
+// without a way to prove the sender.
+func TestTrustMessagesNeedsMutualTLS(t *testing.T) {
+	vars := validVars()
+	vars["HUBFORCE_SALESFORCE_TRUST_MESSAGES"] = "true"
+	c, err := Parse(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Salesforce.ClientCertSubject != "CN=proxy.salesforce.com" || c.Salesforce.ClientCertIssuer != "O=DigiCert Inc" {
+		t.Fatalf("pin defaults: %q %q", c.Salesforce.ClientCertSubject, c.Salesforce.ClientCertIssuer)
+	}
+	if err := c.ValidateServe(); err == nil || !strings.Contains(err.Error(), "HUBFORCE_SALESFORCE_TRUST_MESSAGES needs HUBFORCE_SALESFORCE_CLIENT_CA_FILE") {
+		t.Fatalf("trust without mutual TLS: %v", err)
+	}
+}

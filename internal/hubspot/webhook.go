@@ -16,6 +16,11 @@ import (
 // pipeline was sized not to see.
 const MaxEvents = 100
 
+// maxWebhookEvents bounds the events ParseBatch takes from one body. HubSpot sends
+// at most MaxEvents; a longer signed batch is still taken whole, so nothing
+// valid is lost, but not without end.
+const maxWebhookEvents = 10 * MaxEvents
+
 // ErrMalformed wraps every reason ParseEvents refuses a body (answer 400).
 var ErrMalformed = errors.New("hubspot webhook: malformed body")
 
@@ -107,10 +112,35 @@ func ParseEvents(body []byte) ([]Event, error) {
 	}
 	// Sized from a cheap count so appending never copies the (large) Event.
 	events := make([]Event, 0, min(bytes.Count(body, []byte(`{`)), MaxEvents))
-	if err := decodeEvents(body, &events); err != nil {
+	if err := decodeEvents(body, &events, nil); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return events, nil
+}
+
+// BadEvent is one element of a webhook body that is valid JSON but not an
+// event the bridge can read: its bytes as received and why.
+type BadEvent struct {
+	Index int
+	Raw   []byte
+	Err   error
+}
+
+// ParseBatch decodes a webhook body like ParseEvents, except that one
+// unreadable event does not spoil the others (SPEC §4): it is returned in
+// bad, verbatim, and the valid events in events. Only a body that is not a
+// JSON array at all is an error, and so is one of more than ten times the
+// MaxEvents HubSpot sends.
+func ParseBatch(body []byte) (events []Event, bad []BadEvent, err error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return nil, nil, fmt.Errorf("%w: want a JSON array of events", ErrMalformed)
+	}
+	events = make([]Event, 0, min(bytes.Count(body, []byte(`{`)), MaxEvents))
+	if err := decodeEvents(body, &events, &bad); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return events, bad, nil
 }
 
 func (w *wireEvent) event() (Event, error) {

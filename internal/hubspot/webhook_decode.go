@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ import (
 
 // errEOF is encoding/json's wording, which callers and tests know.
 var errEOF = errors.New("unexpected end of JSON input")
+
+// errSkipped marks an element set aside as a BadEvent.
+var errSkipped = errors.New("element set aside")
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
@@ -65,8 +69,11 @@ func invalidChar(c byte, where string) error {
 
 // decodeEvents decodes the array, converting and validating each element as
 // soon as it is complete (a plain call, not a callback, keeps the wireEvent
-// on the stack). More than MaxEvents elements stop the scan.
-func decodeEvents(body []byte, events *[]Event) error {
+// on the stack). With bad nil, one bad element fails the whole body and more
+// than MaxEvents elements stop the scan; otherwise an element that is valid
+// JSON but not a readable event goes to bad with its bytes, and the scan
+// stops past maxWebhookEvents elements.
+func decodeEvents(body []byte, events *[]Event, bad *[]BadEvent) error {
 	s := scanner{data: body, str: string(body)}
 	c, err := s.peek()
 	if err != nil {
@@ -83,21 +90,43 @@ func decodeEvents(body []byte, events *[]Event) error {
 		s.pos++
 	} else {
 		for i := 0; ; i++ {
-			if i == MaxEvents {
+			if bad == nil && i == MaxEvents {
 				return fmt.Errorf("at least %d events, HubSpot sends at most %d", i+1, MaxEvents)
 			}
+			if i == maxWebhookEvents {
+				return fmt.Errorf("at least %d events, HubSpot sends at most %d", i+1, MaxEvents)
+			}
+			s.skipSpace()
+			start := s.pos
 			var w wireEvent
-			if err := s.event(&w); err != nil {
+			err := s.event(&w)
+			if err != nil && bad != nil {
+				// A type mismatch inside a well-formed element spoils that
+				// element only; a syntax error spoils the array.
+				s.pos = start
+				if s.skip(0) == nil {
+					*bad = append(*bad, BadEvent{Index: i, Raw: bytes.Clone(body[start:s.pos]), Err: err})
+					err = errSkipped
+				}
+			}
+			if err == errSkipped {
+				err = nil
+			} else if err != nil {
 				return err
+			} else {
+				e, err := w.event()
+				if err == nil {
+					err = e.validate()
+				}
+				switch {
+				case err != nil && bad != nil:
+					*bad = append(*bad, BadEvent{Index: i, Raw: bytes.Clone(body[start:s.pos]), Err: err})
+				case err != nil:
+					return fmt.Errorf("event %d: %w", i, err)
+				default:
+					*events = append(*events, e)
+				}
 			}
-			e, err := w.event()
-			if err == nil {
-				err = e.validate()
-			}
-			if err != nil {
-				return fmt.Errorf("event %d: %w", i, err)
-			}
-			*events = append(*events, e)
 			if c, err = s.peek(); err != nil {
 				return err
 			}

@@ -25,6 +25,12 @@ type Metrics struct {
 	Ignored *prometheus.CounterVec
 	// Refused counts deliveries refused before anything was stored, by reason.
 	Refused *prometheus.CounterVec
+	// Foreign counts events acknowledged and never processed because they
+	// are for another portal or app (reason "portal", "app").
+	Foreign *prometheus.CounterVec
+	// Malformed counts events or notifications that could not be read,
+	// kept as dead letters while the rest of their request went on.
+	Malformed *prometheus.CounterVec
 	// HTTPRequests and HTTPDuration are by route pattern.
 	HTTPRequests *prometheus.CounterVec
 	HTTPDuration *prometheus.HistogramVec
@@ -56,6 +62,12 @@ func New() *Metrics {
 		Refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hubforce_deliveries_refused_total", Help: "Webhook deliveries refused with nothing stored, by reason.",
 		}, []string{"side", "reason"}),
+		Foreign: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hubforce_events_foreign_total", Help: "Events acknowledged but never processed: for another portal or app, by reason.",
+		}, []string{"side", "reason"}),
+		Malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hubforce_events_malformed_total", Help: "Events or notifications that could not be read, kept verbatim as dead letters (category malformed).",
+		}, []string{"side"}),
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hubforce_http_requests_total", Help: "HTTP requests served, by route pattern and status code.",
 		}, []string{"method", "route", "code"}),
@@ -72,7 +84,7 @@ func New() *Metrics {
 		Name: "hubforce_last_webhook_received_timestamp_seconds",
 		Help: "Unix time the last verified webhook from a side arrived at this process (its start time while none has).",
 	}, []string{"side"})
-	reg.MustRegister(m.EventsIn, m.Decisions, m.Ignored, m.Refused, m.HTTPRequests, m.HTTPDuration, m.CommitDuration, m.LastWebhook)
+	reg.MustRegister(m.EventsIn, m.Decisions, m.Ignored, m.Refused, m.Foreign, m.Malformed, m.HTTPRequests, m.HTTPDuration, m.CommitDuration, m.LastWebhook)
 	m.Delivery = newDelivery(reg)
 	m.initLabels(time.Now())
 	return m

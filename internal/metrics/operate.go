@@ -179,6 +179,9 @@ func (m *Metrics) WebhookReceived(side hubforce.Side, at time.Time) {
 // that rate() and increase() see the first event and the alert rules'
 // series are there before anything happened.
 func (m *Metrics) initLabels(start time.Time) {
+	for _, reason := range []string{"portal", "app"} {
+		m.Foreign.WithLabelValues(string(hubforce.HubSpot), reason)
+	}
 	for _, side := range sides {
 		s := string(side)
 		for _, o := range []hubforce.Object{hubforce.Contact, hubforce.Company} {
@@ -188,6 +191,7 @@ func (m *Metrics) initLabels(start time.Time) {
 			m.Decisions.WithLabelValues(s, string(d))
 		}
 		m.Ignored.WithLabelValues(s)
+		m.Malformed.WithLabelValues(s)
 		m.LastWebhook.WithLabelValues(s).Set(float64(start.UnixNano()) / 1e9)
 		for _, outcome := range []string{"applied", "retried", "dead_lettered", "paused", "echo", "skipped", "unmapped", "conflicted"} {
 			m.Delivery.Deliveries.WithLabelValues(s, outcome)

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/store"
@@ -165,6 +167,12 @@ func WriteDeadLetter(w io.Writer, d store.DeadLetter) error {
 			fmt.Fprintf(w, "    %s = %q\n", k, c.Fields[k])
 		}
 	}
+	if c.Kind == hubforce.KindMalformed {
+		// Verbatim, as it arrived: this is what to show the sender.
+		fmt.Fprintf(w, "  raw (%d bytes, as received; control characters escaped):\n%s\n", len(c.Raw), printable(c.Raw))
+		fmt.Fprintf(w, "it cannot be replayed; once the sender is fixed, discard it with: hubforce dlq discard %d\n", d.ID)
+		return nil
+	}
 	fmt.Fprintf(w, "replay it with: hubforce dlq replay %d\n", d.ID)
 	return nil
 }
@@ -204,4 +212,27 @@ func oneLine(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// printable escapes control characters (but newlines and tabs) and invalid
+// UTF-8: a malformed delivery may come from anyone, and its bytes must not
+// drive the operator's terminal.
+func printable(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && invalidAt(s, i):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\n' || r == '\t' || !unicode.IsControl(r):
+			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func invalidAt(s string, i int) bool {
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return size == 1
 }

@@ -50,6 +50,8 @@ type Message struct {
 	EnterpriseURL  string
 	PartnerURL     string
 	Notifications  []Notification
+	// Bad are the notifications ParseMessage set aside.
+	Bad []BadNotification
 }
 
 // Notification is one record in a message.
@@ -75,6 +77,13 @@ type Notification struct {
 	Fields map[string]string
 }
 
+// BadNotification is a <Notification> that is well-formed XML but cannot be
+// read: its bytes as received and why.
+type BadNotification struct {
+	Raw []byte
+	Err error
+}
+
 // ParseNotifications decodes an Outbound Message body. It refuses, with an
 // error wrapping ErrMalformed: anything but a SOAP 1.1 Envelope whose Body
 // holds an outbound <notifications>; DOCTYPE/ENTITY declarations and
@@ -86,39 +95,67 @@ type Notification struct {
 // refusing it would make Salesforce retry, and finally drop, every other
 // notification of the message with it.
 func ParseNotifications(body []byte) (*Message, error) {
+	return parse(body, false)
+}
+
+// ParseMessage decodes an Outbound Message like ParseNotifications, except
+// that a notification that is well-formed XML but cannot be read does not
+// spoil the others (SPEC §4): it is set aside in Message.Bad, verbatim.
+// Everything that makes the message as a whole unreadable (not SOAP, a
+// DTD, the limits, no OrganizationId) is still an error.
+func ParseMessage(body []byte) (*Message, error) {
+	return parse(body, true)
+}
+
+func parse(body []byte, lenient bool) (*Message, error) {
 	// encoding/xml hands a UTF-8 byte-order mark back as character data; the
 	// samples Salesforce tooling produces sometimes start with one.
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	p := newParser(body)
+	p.lenient = lenient
 	m, err := p.message()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if err := m.validate(); err != nil {
+	if err := m.validate(lenient, p.raws); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return m, nil
 }
 
-func (m *Message) validate() error {
+// validate checks each notification; raws are their bytes, in order.
+func (m *Message) validate(lenient bool, raws [][]byte) error {
 	if m.OrganizationID == "" {
 		return errors.New("missing OrganizationId")
 	}
 	if len(m.Notifications) > MaxNotifications {
 		return fmt.Errorf("%d notifications, the WSDL allows at most %d", len(m.Notifications), MaxNotifications)
 	}
+	good := m.Notifications[:0]
 	for i, n := range m.Notifications {
+		err := n.check()
 		switch {
-		case n.ID == "":
-			return fmt.Errorf("notification %d: missing Id", i)
-		case len(n.Fields) > 0 && strings.TrimSpace(n.Fields["Id"]) == "":
-			// Salesforce always sends the record's Id with its data; data
-			// without it cannot be applied to any record.
-			return fmt.Errorf("notification %d: sObject without sf:Id", i)
-		}
-		if _, err := n.Version(); err != nil {
+		case err == nil:
+			good = append(good, n)
+		case lenient:
+			m.Bad = append(m.Bad, BadNotification{Raw: bytes.Clone(raws[i]), Err: err})
+		default:
 			return fmt.Errorf("notification %d: %w", i, err)
 		}
 	}
+	m.Notifications = good
 	return nil
+}
+
+func (n Notification) check() error {
+	switch {
+	case n.ID == "":
+		return errors.New("missing Id")
+	case len(n.Fields) > 0 && strings.TrimSpace(n.Fields["Id"]) == "":
+		// Salesforce always sends the record's Id with its data; data
+		// without it cannot be applied to any record.
+		return errors.New("sObject without sf:Id")
+	}
+	_, err := n.Version()
+	return err
 }

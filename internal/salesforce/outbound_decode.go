@@ -14,22 +14,41 @@ import (
 // count, and resolve the xsi:type prefix against the declarations in scope.
 type parser struct {
 	dec      *xml.Decoder
+	src      []byte
 	depth    int
 	elements int
 	scopes   []map[string]string // prefix → namespace, innermost last
+	// lenient sets an unreadable notification aside (Message.Bad) instead
+	// of failing the message.
+	lenient bool
+	// started is the offset of the last start element's "<".
+	started int64
+	// raws are the bytes of the notifications read, in order.
+	raws [][]byte
 }
 
 func newParser(body []byte) *parser {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.Strict = true // unknown entities are errors; no custom Entity map
-	return &parser{dec: dec}
+	return &parser{dec: dec, src: body}
 }
+
+// badNotification is a notification that is well-formed XML but cannot be
+// read; only it is set aside, the message goes on.
+type badNotification struct{ err error }
+
+func (b badNotification) Error() string { return b.err.Error() }
+func (b badNotification) Unwrap() error { return b.err }
 
 // next returns the next token after enforcing the document rules.
 func (p *parser) next() (xml.Token, error) {
+	off := p.dec.InputOffset()
 	tok, err := p.dec.Token()
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := tok.(xml.StartElement); ok {
+		p.started = off
 	}
 	switch t := tok.(type) {
 	case xml.Directive:
@@ -199,7 +218,21 @@ func (p *parser) notifications() (*Message, error) {
 			if len(m.Notifications) == MaxNotifications {
 				return fmt.Errorf("more than %d notifications", MaxNotifications)
 			}
+			start, depth := p.started, p.depth
 			n, err := p.notification()
+			var bad badNotification
+			if p.lenient && errors.As(err, &bad) {
+				// Read on to the notification's end tag: only a syntax
+				// error on the way spoils the message.
+				for p.depth >= depth {
+					if _, err := p.next(); err != nil {
+						return unexpectedEOF(err)
+					}
+				}
+				m.Bad = append(m.Bad, BadNotification{Raw: bytes.Clone(p.src[start:p.dec.InputOffset()]), Err: bad.err})
+				return nil
+			}
+			p.raws = append(p.raws, p.src[start:p.dec.InputOffset()])
 			m.Notifications = append(m.Notifications, n)
 			return err
 		}
@@ -223,13 +256,13 @@ func (p *parser) notification() (Notification, error) {
 		case el.Name == xml.Name{Space: NSOutbound, Local: "Id"}:
 			text, nested, err := p.text()
 			if nested {
-				return errors.New("notification Id has child elements")
+				return badNotification{errors.New("notification Id has child elements")}
 			}
 			n.ID = strings.TrimSpace(text)
 			return err
 		case el.Name == xml.Name{Space: NSOutbound, Local: "sObject"}:
 			if n.Fields != nil {
-				return errors.New("notification with two sObjects")
+				return badNotification{errors.New("notification with two sObjects")}
 			}
 			var err error
 			n.SObjectType, n.Fields, err = p.sObject(el)
@@ -252,13 +285,13 @@ func (p *parser) sObject(el xml.StartElement) (string, map[string]string, error)
 		var space string
 		var err error
 		if space, local, err = p.resolve(typ); err != nil {
-			return "", nil, err
+			return "", nil, badNotification{err}
 		}
 		if space != NSEnterprise && space != nsPartner {
-			return "", nil, fmt.Errorf("sObject xsi:type %q is not in an sObject namespace", typ)
+			return "", nil, badNotification{fmt.Errorf("sObject xsi:type %q is not in an sObject namespace", typ)}
 		}
 		if local == "" || strings.ContainsAny(local, ":") {
-			return "", nil, fmt.Errorf("sObject xsi:type %q has no type name", typ)
+			return "", nil, badNotification{fmt.Errorf("sObject xsi:type %q has no type name", typ)}
 		}
 	}
 	fields := map[string]string{}
@@ -268,7 +301,7 @@ func (p *parser) sObject(el xml.StartElement) (string, map[string]string, error)
 			return err // compound fields are not mappable; skipped
 		}
 		if _, dup := fields[f.Name.Local]; dup {
-			return fmt.Errorf("field %s appears twice", f.Name.Local)
+			return badNotification{fmt.Errorf("field %s appears twice", f.Name.Local)}
 		}
 		if isNil(f) {
 			text = "" // see Notification.Fields
@@ -278,7 +311,7 @@ func (p *parser) sObject(el xml.StartElement) (string, map[string]string, error)
 	})
 	if err == nil && typ == "" && len(fields) > 0 {
 		// Only a notification without data may lack its type.
-		err = errors.New("sObject without xsi:type")
+		err = badNotification{errors.New("sObject without xsi:type")}
 	}
 	return local, fields, err
 }

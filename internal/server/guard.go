@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/hubforce/hubforce/internal/clientip"
 )
 
 // Guard is the optional hardening of the Salesforce endpoint. Outbound
@@ -36,7 +38,7 @@ func (g Guard) Check(r *http.Request) error {
 	if len(g.Allowed) == 0 {
 		return nil
 	}
-	addr, err := g.clientAddr(r)
+	addr, err := clientip.Addr(r, g.TrustedProxies)
 	if err != nil {
 		return err
 	}
@@ -46,41 +48,6 @@ func (g Guard) Check(r *http.Request) error {
 		}
 	}
 	return fmt.Errorf("%w: %s", errNotAllowed, addr)
-}
-
-// clientAddr is the peer address, or — when the peer is a trusted proxy —
-// the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
-func (g Guard) clientAddr(r *http.Request) (netip.Addr, error) {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("peer address %q: %w", r.RemoteAddr, err)
-	}
-	addr := ap.Addr().Unmap()
-	if !contains(g.TrustedProxies, addr) {
-		return addr, nil
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return netip.Addr{}, fmt.Errorf("X-Forwarded-For entry %q: %w", hops[i], err)
-		}
-		hop = hop.Unmap()
-		if !contains(g.TrustedProxies, hop) {
-			return hop, nil
-		}
-		addr = hop
-	}
-	return addr, nil
-}
-
-func contains(ps []netip.Prefix, a netip.Addr) bool {
-	for _, p := range ps {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // ParsePrefixes reads a comma-separated list of CIDRs or single addresses.

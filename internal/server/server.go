@@ -21,11 +21,11 @@ import (
 	"github.com/hubforce/hubforce/internal/metrics"
 )
 
-// Ingester commits a request's changes durably (SPEC §3.1). It returns
+// Inbox commits a request's changes durably (SPEC §3.1). It returns
 // only once they are committed; on error nothing of the call was committed.
 // Duplicates and stale versions are decided by the store just after, off
 // the acknowledgement path (store.WithOnIngested reports the decisions).
-type Ingester interface {
+type Inbox interface {
 	Receive(ctx context.Context, changes []hubforce.Change) error
 }
 
@@ -40,20 +40,25 @@ type Check struct {
 // Handler is called and not changed afterwards.
 type Server struct {
 	Log     zerolog.Logger
-	Store   Ingester
+	Store   Inbox
 	Metrics *metrics.Metrics
 
 	// HubSpot verifies webhook signatures.
 	HubSpot hubspot.Verifier
+	// HubSpotScope acknowledges and drops events for another portal or
+	// app; nil processes every signed event.
+	HubSpotScope *HubSpotScope
 	// SalesforceOrgID refuses outbound messages from any other org.
 	SalesforceOrgID string
 	// SalesforceGuard admits a Salesforce request or says why not (client
 	// certificate, source address). The zero Guard admits everything.
 	SalesforceGuard Guard
-	// TrustSalesforceValues takes the values an Outbound Message carries as
-	// the truth; otherwise every notification is a trigger and delivery
-	// reads the record back (SPEC §3.14).
-	TrustSalesforceValues bool
+	// TrustedSalesforce, when set (HUBFORCE_SALESFORCE_TRUST_MESSAGES),
+	// takes the values of an Outbound Message as the truth if and only if
+	// it came with Salesforce's pinned client certificate; every other
+	// notification is a trigger and delivery reads the record back
+	// (SPEC §3.14).
+	TrustedSalesforce *SalesforceSender
 
 	// BodyLimit caps webhook bodies in bytes (413 past it).
 	BodyLimit int64

@@ -50,7 +50,7 @@ func forEachStore(t *testing.T, run func(t *testing.T, dbURL string)) {
 	})
 }
 
-func newFixture(t *testing.T, dbURL string) *fixture {
+func newFixture(t *testing.T, dbURL string, opts ...func(*server.Server)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	if err := store.Migrate(ctx, dbURL); err != nil {
@@ -70,6 +70,9 @@ func newFixture(t *testing.T, dbURL string) *fixture {
 		SalesforceOrgID: orgID[:15],
 		BodyLimit:       64 << 10,
 		Ready:           []server.Check{{Name: "store", Fn: st.Ping}},
+	}
+	for _, o := range opts {
+		o(srv)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

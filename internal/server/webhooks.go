@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -111,13 +112,20 @@ func (s *Server) hubspotWebhook(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnauthorized, "signature", err)
 		return
 	}
-	events, err := hubspot.ParseEvents(body)
+	events, bad, err := hubspot.ParseBatch(body)
 	if err != nil {
 		refuse(http.StatusBadRequest, "malformed", err)
 		return
 	}
-	changes, ignored := hubspot.Changes(events)
-	if !s.commit(w, r, hubforce.HubSpot, changes, ignored) {
+	if n := len(events) + len(bad); n > hubspot.MaxEvents {
+		log.Warn().Int("events", n).Int("documented_max", hubspot.MaxEvents).Msg("hubspot webhook with more events than HubSpot documents; all taken")
+	}
+	malformed := make([]hubforce.Change, len(bad))
+	for i, b := range bad {
+		malformed[i] = hubforce.Malformed(hubforce.HubSpot, b.Raw, fmt.Errorf("event %d: %w", b.Index, b.Err))
+	}
+	changes, ignored := hubspot.Changes(s.keepOwn(events, log))
+	if !s.commit(r, hubforce.HubSpot, changes, malformed, ignored) {
 		http.Error(w, "store unavailable, retry later", http.StatusServiceUnavailable)
 		return
 	}
@@ -156,7 +164,7 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusBadRequest, "read", err)
 		return
 	}
-	msg, err := salesforce.ParseNotifications(body)
+	msg, err := salesforce.ParseMessage(body)
 	if err != nil {
 		refuse(http.StatusBadRequest, "malformed", err)
 		return
@@ -166,28 +174,48 @@ func (s *Server) salesforceWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	changes, ignored := msg.Changes()
-	for i := range changes {
-		changes[i].Trigger = !s.TrustSalesforceValues
+	trusted := s.TrustedSalesforce.proven(r)
+	if s.TrustedSalesforce != nil && !trusted {
+		ev := log.Info()
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			ev = ev.Str("client_certificate", describe(r.TLS.PeerCertificates[0]))
+		}
+		ev.Msg("outbound message without Salesforce's pinned client certificate: its notifications are triggers, the records are read back")
 	}
-	if !s.commit(w, r, hubforce.Salesforce, changes, ignored) {
+	for i := range changes {
+		changes[i].Trigger = !trusted
+	}
+	malformed := make([]hubforce.Change, len(msg.Bad))
+	for i, b := range msg.Bad {
+		malformed[i] = hubforce.Malformed(hubforce.Salesforce, b.Raw, b.Err)
+	}
+	if !s.commit(r, hubforce.Salesforce, changes, malformed, ignored) {
 		salesforce.WriteFault(w, 0, salesforce.FaultServer, "store unavailable, retry later")
 		return
 	}
 	salesforce.WriteAck(w)
 }
 
-// commit stores changes; false means nothing was committed and the sender
-// must retry. What the store decides on each change is counted when it
-// digests them (store.WithOnIngested).
-func (s *Server) commit(_ http.ResponseWriter, r *http.Request, side hubforce.Side, changes []hubforce.Change, ignored int) bool {
+// commit stores changes, and the malformed parts of the request beside
+// them (they become dead letters), in one commit; false means nothing was
+// committed and the sender must retry. What the store decides on each
+// change is counted when it digests them (store.WithOnIngested).
+func (s *Server) commit(r *http.Request, side hubforce.Side, changes, malformed []hubforce.Change, ignored int) bool {
 	s.Metrics.WebhookReceived(side, time.Now())
 	if ignored > 0 {
 		s.Metrics.Ignored.WithLabelValues(string(side)).Add(float64(ignored))
 	}
+	countEvents(s.Metrics.EventsIn, side, changes)
+	if len(malformed) > 0 {
+		s.Metrics.Malformed.WithLabelValues(string(side)).Add(float64(len(malformed)))
+		// The problem, never the bytes: they may carry personal data.
+		zerolog.Ctx(r.Context()).Warn().Str("side", string(side)).Int("malformed", len(malformed)).Int("valid", len(changes)).
+			Str("first_problem", malformed[0].Problem).Msg("parts of a webhook could not be read: kept as dead letters (malformed), the rest goes on")
+		changes = append(changes, malformed...)
+	}
 	if len(changes) == 0 {
 		return true
 	}
-	countEvents(s.Metrics.EventsIn, side, changes)
 	start := time.Now()
 	if err := s.Store.Receive(r.Context(), changes); err != nil {
 		zerolog.Ctx(r.Context()).Error().Err(err).Str("side", string(side)).Int("events", len(changes)).Msg("commit failed; the sender will retry")

@@ -14,27 +14,30 @@ import (
 // much CPU there (reflection, quoting). codec_test.go fails if a field is
 // added to hubforce.Change without being added here.
 //
-//	format byte (codecV2), uvarint count, then per change:
-//	strings Side Object RecordID Kind DeliveryID ChangeSource SourceID NewID AssociatedID Origin
+//	format byte (codecV3), uvarint count, then per change:
+//	strings Side Object RecordID Kind DeliveryID ChangeSource SourceID NewID AssociatedID Origin Raw Problem
 //	varint Version (Unix nanoseconds, 0 for the zero time)
 //	uvarint len(Fields)+1 (0: nil), then key, value strings
 //	uvarint len(MergedIDs)+1 (0: nil), then strings
 //	byte flags (1: AssociationRemoved, 2: AssociationPrimary, 4: Trigger), varint Attempt
 //
-// A string is a uvarint length and its bytes. Format 1, which rows left by an
-// older process may still hold, lacks Origin.
+// A string is a uvarint length and its bytes. Formats 1 and 2, which rows
+// left by an older process may still hold, lack Origin (1) and Raw and
+// Problem (1, 2).
 const (
 	codecV1 = 1
 	codecV2 = 2
+	codecV3 = 3
 )
 
 func encodeChanges(changes []hubforce.Change) []byte {
 	size := 1 + binary.MaxVarintLen64
 	for i := range changes {
 		c := &changes[i]
-		size += 10*binary.MaxVarintLen32 + 3*binary.MaxVarintLen64 + 1 +
+		size += 12*binary.MaxVarintLen32 + 3*binary.MaxVarintLen64 + 1 +
 			len(c.Side) + len(c.Object) + len(c.RecordID) + len(c.Kind) + len(c.DeliveryID) +
-			len(c.ChangeSource) + len(c.SourceID) + len(c.NewID) + len(c.AssociatedID) + len(c.Origin)
+			len(c.ChangeSource) + len(c.SourceID) + len(c.NewID) + len(c.AssociatedID) + len(c.Origin) +
+			len(c.Raw) + len(c.Problem)
 		for k, v := range c.Fields {
 			size += 2*binary.MaxVarintLen32 + len(k) + len(v)
 		}
@@ -43,12 +46,12 @@ func encodeChanges(changes []hubforce.Change) []byte {
 		}
 	}
 	b := make([]byte, 0, size)
-	b = append(b, codecV2)
+	b = append(b, codecV3)
 	b = binary.AppendUvarint(b, uint64(len(changes)))
 	for i := range changes {
 		c := &changes[i]
 		for _, s := range []string{string(c.Side), string(c.Object), c.RecordID, string(c.Kind), c.DeliveryID,
-			c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID, string(c.Origin)} {
+			c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID, string(c.Origin), c.Raw, c.Problem} {
 			b = appendString(b, s)
 		}
 		b = binary.AppendVarint(b, nanos(c.Version))
@@ -155,7 +158,7 @@ func (d *decoder) count(n uint64, min int) int {
 func decodeChanges(b []byte) ([]hubforce.Change, error) {
 	d := &decoder{b: b}
 	format := d.byte()
-	if format != codecV1 && format != codecV2 {
+	if format < codecV1 || format > codecV3 {
 		return nil, fmt.Errorf("%w: unknown format", errCorrupt)
 	}
 	n := d.count(d.uvarint(), 11)
@@ -167,6 +170,9 @@ func decodeChanges(b []byte) ([]hubforce.Change, error) {
 		c.ChangeSource, c.SourceID, c.NewID, c.AssociatedID = d.str(), d.str(), d.str(), d.str()
 		if format >= codecV2 {
 			c.Origin = hubforce.Origin(d.str())
+		}
+		if format >= codecV3 {
+			c.Raw, c.Problem = d.str(), d.str()
 		}
 		c.Version = fromNanos(d.varint())
 		if nf := d.uvarint(); nf > 0 {

@@ -38,7 +38,7 @@ func (s *sqlStore) LoadCredential(ctx context.Context, side hubforce.Side) (hubf
 	if s.sealer == nil {
 		return hubforce.Credential{}, false, fmt.Errorf("store: load %s credential: %w", side, errNoSecretKey)
 	}
-	plain, err := s.sealer.open(sealed, credentialAD(side))
+	plain, err := s.open(ctx, sealed, credentialAD(side))
 	if err != nil {
 		return hubforce.Credential{}, false, fmt.Errorf("store: load %s credential: %w", side, err)
 	}
@@ -67,10 +67,14 @@ func (s *sqlStore) SaveCredential(ctx context.Context, side hubforce.Side, c hub
 	if err != nil {
 		return fmt.Errorf("store: save %s credential: encode failed", side)
 	}
+	sealed, err := s.seal(ctx, plain, credentialAD(side))
+	if err != nil {
+		return fmt.Errorf("store: save %s credential: %w", side, err)
+	}
 	if _, err := s.b.write.ExecContext(ctx,
 		`INSERT INTO credentials (side, sealed, updated_at) VALUES ($1, $2, $3)
 		 ON CONFLICT (side) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`,
-		side, s.sealer.seal(plain, credentialAD(side)), nanos(now)); err != nil {
+		side, sealed, nanos(now)); err != nil {
 		return fmt.Errorf("store: save %s credential: %w", side, err)
 	}
 	return nil

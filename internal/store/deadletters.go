@@ -94,6 +94,9 @@ func (s *sqlStore) ReplayDeadLetter(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		if d.Change.Kind == hubforce.KindMalformed {
+			return ErrNotReplayable
+		}
 		now := nanos(s.now())
 		c := d.Change
 		row, err := pendingRow(&c, now)
@@ -109,8 +112,8 @@ func (s *sqlStore) ReplayDeadLetter(ctx context.Context, id int64) error {
 			Fields: c.Fields,
 		}, now)
 	})
-	if errors.Is(err, ErrNotFound) {
-		return ErrNotFound
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotReplayable) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("store: replay dead letter %d: %w", id, err)

@@ -179,7 +179,7 @@ func markDuplicates(ctx context.Context, tx txn, items []item, now int64) error 
 func lockRecords(ctx context.Context, tx txn, items []item, now int64) error {
 	var live []item
 	for _, it := range items {
-		if *it.dec != hubforce.Duplicate {
+		if *it.dec != hubforce.Duplicate && it.c.Kind != hubforce.KindMalformed {
 			live = append(live, it)
 		}
 	}
@@ -357,9 +357,22 @@ func historyRow(e HistoryEntry, now int64) ([]any, error) {
 }
 
 func insertIngested(ctx context.Context, tx txn, items []item, now int64) error {
-	var pending, history [][]any
+	var pending, history, malformed [][]any
 	for _, it := range items {
 		c := it.c
+		if c.Kind == hubforce.KindMalformed {
+			// Straight to the dead letters: there is nothing to deliver,
+			// and no record whose history it would belong to.
+			if *it.dec == hubforce.Accepted {
+				*it.dec = hubforce.DeadLettered
+				row, err := malformedRow(c, it.receivedAt, now)
+				if err != nil {
+					return err
+				}
+				malformed = append(malformed, row)
+			}
+			continue
+		}
 		if *it.dec == hubforce.Accepted {
 			row, err := pendingRow(c, now)
 			if err != nil {
@@ -383,7 +396,30 @@ func insertIngested(ctx context.Context, tx txn, items []item, now int64) error 
 	if err := bulk(ctx, tx, historyInsert, "", history, nil); err != nil {
 		return fmt.Errorf("record history: %w", err)
 	}
+	if err := bulk(ctx, tx, deadLetterInsert, "", malformed, nil); err != nil {
+		return fmt.Errorf("keep malformed deliveries: %w", err)
+	}
 	return nil
+}
+
+const deadLetterInsert = `INSERT INTO dead_letters (side, object, record_id, kind, delivery_id, version, payload,
+	category, code, message, attempts, enqueued_at, created_at)`
+
+// MalformedCategory is the dead-letter category of the parts of a request
+// that could not be read (SPEC §4).
+const MalformedCategory = "malformed"
+
+func malformedRow(c *hubforce.Change, receivedAt time.Time, now int64) ([]any, error) {
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode malformed delivery %q: %w", c.DeliveryID, err)
+	}
+	enqueued := now
+	if !receivedAt.IsZero() {
+		enqueued = nanos(receivedAt)
+	}
+	return []any{c.Side, c.Object, c.RecordID, c.Kind, c.DeliveryID, int64(0), string(payload),
+		MalformedCategory, "", c.Problem, 0, enqueued, now}, nil
 }
 
 func fieldsJSON(f map[string]string) (string, error) {

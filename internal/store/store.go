@@ -162,6 +162,11 @@ var (
 	ErrLeaseLost = errors.New("store: lease lost")
 	// ErrClosed is returned by calls made after Close.
 	ErrClosed = errors.New("store: closed")
+	// ErrNotReplayable refuses to replay a malformed delivery: it was never
+	// understood, so there is no change to queue. Its raw bytes stay in the
+	// dead letter for the sender's fix; discard it afterwards.
+	ErrNotReplayable = errors.New("a malformed delivery cannot be replayed: it was never understood as a change; " +
+		"its raw bytes are kept here to fix the sender with, then discard it (a sender that is fixed sends it again)")
 )
 
 // Claimed is a pending change leased to one claimer.

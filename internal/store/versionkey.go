@@ -50,11 +50,19 @@ func validate(c hubforce.Change) error {
 	if c.Side != hubforce.HubSpot && c.Side != hubforce.Salesforce {
 		errs = append(errs, fmt.Errorf("unknown side %q", c.Side))
 	}
-	if c.Object == "" {
-		errs = append(errs, errors.New("no object"))
-	}
-	if c.RecordID == "" {
-		errs = append(errs, errors.New("no record id"))
+	switch {
+	case c.Kind == hubforce.KindMalformed:
+		// Kept for what it is: its object and record may be unknown.
+		if c.Raw == "" {
+			errs = append(errs, errors.New("a malformed change without its raw bytes"))
+		}
+	default:
+		if c.Object == "" {
+			errs = append(errs, errors.New("no object"))
+		}
+		if c.RecordID == "" {
+			errs = append(errs, errors.New("no record id"))
+		}
 	}
 	if c.Kind == "" {
 		errs = append(errs, errors.New("no kind"))

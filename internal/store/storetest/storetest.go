@@ -61,6 +61,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"CredentialsRoundTrip", testCredentialsRoundTrip},
 		{"CredentialsEncryptedAtRest", testCredentialsEncryptedAtRest},
 		{"CredentialsNeedTheKey", testCredentialsNeedTheKey},
+		{"CredentialKeySaltedPerDatabase", testCredentialKeySalted},
+		{"CredentialsSealedBeforeTheSaltStillOpen", testCredentialsV1StillOpen},
 		{"CredentialLockExcludes", testCredentialLock},
 		{"PingAnswers", testPing},
 		{"IngestAfterCloseFails", testClosed},
