@@ -37,6 +37,7 @@ type digester struct {
 	lastStep  atomic.Int64 // unix nanos when the last chunk ended
 	mu        sync.Mutex   // held for a chunk; guards limit and retryAt
 	limit     int
+	floor     time.Duration // the fixed cost of a chunk, lately
 	retryAt   time.Time
 	digested  atomic.Int64 // inbox rows digested
 	errors    atomic.Int64
@@ -133,10 +134,22 @@ func (d *digester) step() bool {
 		d.capacity.Store(max(rate, 1))
 	}
 	full := n >= used
+	// A chunk's time is a fixed cost (a transaction: on PostgreSQL a WAL
+	// flush of several milliseconds) plus a cost per row. Sizing against
+	// digestTarget alone shrinks the chunk to one row wherever the fixed
+	// cost exceeds the target, and the backlog then drains a row per flush.
+	// The budget is therefore the target or twice the fixed cost, whichever
+	// is larger; the fixed cost is the fastest chunk seen lately.
+	if d.floor == 0 || elapsed < d.floor {
+		d.floor = elapsed
+	} else {
+		d.floor += d.floor / 32 // forget a fast outlier slowly
+	}
+	budget := max(digestTarget, 2*d.floor)
 	switch {
-	case elapsed > 2*digestTarget && d.limit > digestMinRows:
+	case elapsed > 2*budget && d.limit > digestMinRows:
 		d.limit /= 2
-	case full && elapsed < digestTarget/2 && d.limit < digestMaxRows:
+	case full && elapsed < budget*3/4 && d.limit < digestMaxRows:
 		d.limit *= 2
 	}
 	if full {
