@@ -54,6 +54,7 @@ func TestInvariants(t *testing.T) {
 			"HUBFORCE_RECONCILE_INTERVAL": "300ms", "HUBFORCE_RECONCILE_SETTLE": "1ms", "HUBFORCE_RECONCILE_OVERLAP": "2s"}}},
 		{name: "HubSpotDeletionsFollowTheMapping", opts: deletionsOptions, run: testHubSpotDeletionsFollowTheMapping},
 		{name: "SalesforceDeletionsFollowTheMapping", opts: deletionsOptions, run: testSalesforceDeletionsFollowTheMapping},
+		{name: "ForgedNotificationWritesNothingInvented", run: testForgedNotification},
 		{name: "TwoReplicasNoDuplicateWritesNoReordering", postgres: true, opts: Options{Replicas: 2}, run: testReplicas},
 	}
 	for _, db := range databases(t) {
