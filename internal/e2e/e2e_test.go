@@ -714,6 +714,7 @@ func testBurst(t *testing.T, e *Env) {
 		sfIDs = append(sfIDs, id)
 	}
 	e.HubSpot.ResetCalls()
+	e.Salesforce.ResetCalls()
 	e.Salesforce.SetOutboundURL(e.BridgeURLs[0] + "/webhooks/salesforce")
 	for _, id := range sfIDs {
 		if err := e.Salesforce.Update("Contact", id, map[string]any{"Title": "Burst"}, SalesforceUser); err != nil {
@@ -725,7 +726,12 @@ func testBurst(t *testing.T, e *Env) {
 	})
 	settled(t, e)
 	hsWrites := calls(e.HubSpot.Calls(), "POST", "/batch/create") + calls(e.HubSpot.Calls(), "POST", "/batch/update")
-	t.Logf("1000 Salesforce changes: %d HubSpot write calls", hsWrites)
+	// Issue 9: notifications are triggers, read back by Id in batches.
+	sfReads := calls(e.Salesforce.Calls(), "GET", "/composite/sobjects/{sobject}")
+	t.Logf("1000 Salesforce changes: %d HubSpot write calls, %d Salesforce read-back calls", hsWrites, sfReads)
+	if sfReads > (n+199)/200+1 {
+		t.Errorf("Salesforce read-back calls %d > ceil(1000/200)+1", sfReads)
+	}
 	if hsWrites > (n+99)/100+2 {
 		t.Errorf("HubSpot write calls %d > ceil(1000/100)+2", hsWrites)
 	}
