@@ -12,6 +12,11 @@
 //
 // measures delivery latency (webhook in -> write out) and API calls per
 // change against the simulators; see e2e.go.
+//
+//	hubforce-bench drain [-n 10000] [-postgres URL] [-direction both|hs2sf|sf2hs]
+//
+// measures how fast a backlog of N changes drains, against the time the
+// APIs' rate limits allow; see drain.go.
 package main
 
 import (
@@ -49,6 +54,10 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "e2e" {
 		e2eMain(os.Args[2:])
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "drain" {
+		drainMain(os.Args[2:])
 		return
 	}
 	if len(os.Args) < 2 || os.Args[1] != "ingest" {

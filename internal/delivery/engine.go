@@ -21,9 +21,14 @@ type Config struct {
 	Owner string
 	// Linger is how long a partial batch waits for company.
 	Linger time.Duration
-	// BatchMax is the most changes a round claims (Salesforce's
-	// collection limit).
+	// BatchMax is the most records a round claims (Salesforce's
+	// collection limit, two HubSpot batches), each with all its changes
+	// up to ChangesPerRecord on average: a HubSpot creation arrives as a
+	// creation event and one property change per property, and a claim
+	// counted in changes would send its records in part-empty batches.
 	BatchMax int
+	// ChangesPerRecord bounds a round's changes at BatchMax times this.
+	ChangesPerRecord int
 	// Workers is how many rounds run at once in each direction: while one
 	// waits for an API, another reads or writes the store.
 	Workers int
@@ -57,6 +62,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BatchMax <= 0 {
 		c.BatchMax = 200
+	}
+	if c.ChangesPerRecord <= 0 {
+		c.ChangesPerRecord = 10
 	}
 	if c.Workers <= 0 {
 		c.Workers = 2
@@ -263,7 +271,7 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 	// ones only when full, or they would leave half-empty while the first
 	// is on its way.
 	for first := true; *busy < e.Config.Workers && (first || due >= int64(e.Config.BatchMax)); first = false {
-		items, err := e.Store.Claim(ctx, d.to, e.Config.Owner, e.Config.BatchMax, e.Config.Lease)
+		items, err := e.claim(ctx, d.to)
 		if err != nil {
 			return 0, fmt.Errorf("claim: %w", err)
 		}
@@ -286,6 +294,11 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 		})
 	}
 	return linger, nil // a finished round wakes us sooner
+}
+
+// claim leases the next round's records going to side `to`.
+func (e *Engine) claim(ctx context.Context, to hubforce.Side) ([]store.Claimed, error) {
+	return e.Store.ClaimRecords(ctx, to, e.Config.Owner, e.Config.BatchMax, e.Config.BatchMax*e.Config.ChangesPerRecord, e.Config.Lease)
 }
 
 // probe brings one change waiting for the side forward, now and then, so

@@ -251,7 +251,7 @@ func (v *env) deliver(to hubforce.Side) int {
 	v.t.Helper()
 	n := 0
 	for ; n < 20; n++ {
-		items, err := v.st.Claim(context.Background(), to, v.e.Config.Owner, v.e.Config.BatchMax, v.e.Config.Lease)
+		items, err := v.e.claim(context.Background(), to)
 		if err != nil {
 			v.t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 // Store is the part of the store delivery uses. Every call is set-based: a
 // round makes a handful of them whatever the number of records it holds.
 type Store interface {
-	Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]store.Claimed, error)
+	ClaimRecords(ctx context.Context, to hubforce.Side, owner string, records, changes int, lease time.Duration) ([]store.Claimed, error)
 	Extend(ctx context.Context, items []store.Claimed, lease time.Duration) error
 	Settle(ctx context.Context, st store.Settlement) error
 	Lookup(ctx context.Context, refs []store.RecordRef) (map[store.RecordRef]store.RecordState, error)

@@ -74,6 +74,9 @@ type Options struct {
 	// sees every request the bridge makes as it arrives.
 	HubSpotMiddleware    func(http.Handler) http.Handler
 	SalesforceMiddleware func(http.Handler) http.Handler
+	// HubSpotRateLimit is the HubSpot simulator's burst limit in requests
+	// per 10 s (default: the simulator's, 100).
+	HubSpotRateLimit int
 }
 
 // Env is a running environment.
@@ -96,6 +99,8 @@ type Env struct {
 	done    []chan error
 	servers []*http.Server
 	cleanup []func()
+	opts    Options
+	vars    map[string]string
 }
 
 // HeldClock is the wall clock, except while held: then it stands still at
@@ -190,7 +195,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		AppID: HubSpotAppID, ClientID: HubSpotClientID, ClientSecret: HubSpotClientSecret,
 		PrivateAppTokens: []string{HubSpotToken}, RefreshTokens: []string{HubSpotRefresh},
 		TokenTTL: o.HubSpotTokenTTL, WebhookURL: e.BridgeURLs[0] + "/webhooks/hubspot",
-		WebhookLinger: 20 * time.Millisecond, RetryDelays: fast,
+		WebhookLinger: 20 * time.Millisecond, RetryDelays: fast, RateLimitMax: o.HubSpotRateLimit,
 		Logger: o.Log.With().Str("component", "hubspot-sim").Logger(),
 	})
 	e.Salesforce = salesforcesim.New(salesforcesim.Config{
@@ -272,36 +277,67 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	for k, v := range o.Env {
 		vars[k] = v
 	}
-	c, err := config.Parse(vars)
-	if err != nil {
+	e.opts, e.vars = o, vars
+	if err := e.startBridges(ctx, bridgeLns); err != nil {
+		e.Stop()
 		return nil, err
-	}
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e.stop = cancel
-	for i, ln := range bridgeLns {
-		done := make(chan error, 1)
-		ready := make(chan string, 1)
-		e.done = append(e.done, done)
-		log := o.Log.With().Str("component", "bridge").Int("replica", i).Logger()
-		go func() {
-			done <- bridge.Run(rctx, c, bridge.Options{Listener: ln, Owner: fmt.Sprintf("replica-%d", i), Ready: ready, DryRun: o.DryRun}, log)
-		}()
-		select {
-		case <-ready:
-		case err := <-done:
-			e.Stop()
-			return nil, fmt.Errorf("bridge replica %d: %w", i, err)
-		case <-time.After(30 * time.Second):
-			e.Stop()
-			return nil, errors.New("bridge did not start within 30 s")
-		}
 	}
 	return e, nil
 }
 
-// Stop shuts the bridge replicas down (draining) and then the simulators.
-func (e *Env) Stop() error {
-	e.stop()
+// startBridges runs one bridge per listener with the environment's
+// variables, and returns once each serves.
+func (e *Env) startBridges(ctx context.Context, lns []net.Listener) error {
+	c, err := config.Parse(e.vars)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.stop = cancel
+	for i, ln := range lns {
+		done := make(chan error, 1)
+		ready := make(chan string, 1)
+		e.done = append(e.done, done)
+		log := e.opts.Log.With().Str("component", "bridge").Int("replica", i).Logger()
+		go func() {
+			done <- bridge.Run(rctx, c, bridge.Options{Listener: ln, Owner: fmt.Sprintf("replica-%d", i), Ready: ready, DryRun: e.opts.DryRun}, log)
+		}()
+		select {
+		case <-ready:
+		case err := <-done:
+			return fmt.Errorf("bridge replica %d: %w", i, err)
+		case <-time.After(30 * time.Second):
+			return errors.New("bridge did not start within 30 s")
+		}
+	}
+	return nil
+}
+
+// Restart stops the bridge replicas (draining, as on SIGTERM) and starts
+// them again on the same addresses and store, with vars overriding their
+// variables; the simulators keep running.
+func (e *Env) Restart(ctx context.Context, vars map[string]string) error {
+	if err := e.stopBridges(); err != nil {
+		return fmt.Errorf("stopping the bridge: %w", err)
+	}
+	for k, v := range vars {
+		e.vars[k] = v
+	}
+	var lns []net.Listener
+	for _, u := range e.BridgeURLs {
+		ln, err := net.Listen("tcp", strings.TrimPrefix(u, "http://"))
+		if err != nil {
+			return fmt.Errorf("listening again on %s: %w", u, err)
+		}
+		lns = append(lns, ln)
+	}
+	return e.startBridges(ctx, lns)
+}
+
+func (e *Env) stopBridges() error {
+	if e.stop != nil {
+		e.stop()
+	}
 	var errs []error
 	for _, d := range e.done {
 		if err := <-d; err != nil {
@@ -309,6 +345,12 @@ func (e *Env) Stop() error {
 		}
 	}
 	e.done = nil
+	return errors.Join(errs...)
+}
+
+// Stop shuts the bridge replicas down (draining) and then the simulators.
+func (e *Env) Stop() error {
+	err := e.stopBridges()
 	for _, s := range e.servers {
 		_ = s.Close()
 	}
@@ -317,7 +359,7 @@ func (e *Env) Stop() error {
 	for _, f := range e.cleanup {
 		f()
 	}
-	return errors.Join(errs...)
+	return err
 }
 
 // Eventually polls cond until it holds or the timeout passes. Polling a

@@ -35,11 +35,19 @@ func compareKeys(a, b recordKey) int {
 // rescheduled one; live changes go ahead of background work (priority), then
 // oldest first.
 func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]Claimed, error) {
+	return s.ClaimRecords(ctx, to, owner, max, max, lease)
+}
+
+// ClaimRecords is Claim counting records and changes apart: up to records
+// records, with up to changes of their changes in all. Delivery claims a
+// whole API batch of records however many changes each carries (a HubSpot
+// creation comes as one event per property), so that its calls stay full.
+func (s *sqlStore) ClaimRecords(ctx context.Context, to hubforce.Side, owner string, records, changes int, lease time.Duration) ([]Claimed, error) {
 	if to != hubforce.HubSpot && to != hubforce.Salesforce {
 		return nil, fmt.Errorf("store: claim: unknown side %q", to)
 	}
-	if max <= 0 || lease <= 0 {
-		return nil, fmt.Errorf("store: claim: max and lease must be positive, got %d and %s", max, lease)
+	if records <= 0 || changes <= 0 || lease <= 0 {
+		return nil, fmt.Errorf("store: claim: records, changes and lease must be positive, got %d, %d and %s", records, changes, lease)
 	}
 	from := to.Other()
 	now := s.now()
@@ -52,7 +60,7 @@ func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, ma
 	err = s.inTx(ctx, func(sqltx *sql.Tx) error {
 		tx := s.txn(sqltx)
 		out = nil
-		candidates, err := dueRecords(ctx, tx, from, nanos(now), max)
+		candidates, err := dueRecords(ctx, tx, from, nanos(now), records)
 		if err != nil || len(candidates) == 0 {
 			return err
 		}
@@ -80,7 +88,7 @@ func (s *sqlStore) Claim(ctx context.Context, to hubforce.Side, owner string, ma
 		if leased == 0 {
 			return nil
 		}
-		out, err = takeChanges(ctx, tx, from, token, until, max)
+		out, err = takeChanges(ctx, tx, from, token, until, changes)
 		if err != nil {
 			return err
 		}

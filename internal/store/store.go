@@ -75,6 +75,10 @@ type Queue interface {
 	// lease is never handed to another claimer; a record whose oldest change
 	// is not due yet is not handed out at all.
 	Claim(ctx context.Context, to hubforce.Side, owner string, max int, lease time.Duration) ([]Claimed, error)
+	// ClaimRecords is Claim with records and changes capped apart: up to
+	// records records, and up to changes of their changes in all (a
+	// record cut short keeps the rest under its lease for the next claim).
+	ClaimRecords(ctx context.Context, to hubforce.Side, owner string, records, changes int, lease time.Duration) ([]Claimed, error)
 	// Complete removes delivered changes. Changes whose lease was lost (it
 	// expired and another claimer took the record) are left alone and
 	// reported with ErrLeaseLost; the others are completed.
