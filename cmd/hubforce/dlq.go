@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/admin"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/report"
 	"github.com/hubforce/hubforce/internal/store"
@@ -135,51 +136,45 @@ func bulkCmd(g *globals, name, short string, op func(store.Store) func(context.C
 				return err
 			}
 			defer func() { _ = st.Close() }()
-			var ids []int64
-			for _, a := range args {
-				id, err := strconv.ParseInt(a, 10, 64)
-				if err != nil {
-					return fmt.Errorf("dead letter id %q is not a number", a)
-				}
-				ids = append(ids, id)
-			}
-			if len(ids) == 0 {
-				// Collected before acting, so that paging is not
-				// disturbed by the rows it removes.
-				f := store.DeadLetterFilter{Category: category, Limit: 1000}
-				for {
-					page, err := st.DeadLetters(ctx, f)
-					if err != nil {
-						return err
-					}
-					for _, d := range page {
-						ids = append(ids, d.ID)
-					}
-					if len(page) < f.Limit {
-						break
-					}
-					f.AfterID = page[len(page)-1].ID
-				}
-			}
 			do := op(st)
-			var errs []error
-			kept := 0
-			for _, id := range ids {
-				err := do(ctx, id)
-				if errors.Is(err, store.ErrNotReplayable) && len(args) == 0 {
-					kept++ // a malformed delivery, in a bulk replay: left to be read
-					continue
+			verb := map[string]string{"replay": "replayed", "discard": "discarded"}[name]
+			if len(args) > 0 {
+				var errs []error
+				done := 0
+				for _, a := range args {
+					id, err := strconv.ParseInt(a, 10, 64)
+					if err != nil {
+						errs = append(errs, fmt.Errorf("dead letter id %q is not a number", a))
+						continue
+					}
+					if err := do(ctx, id); err != nil {
+						errs = append(errs, fmt.Errorf("dead letter %d: %w", id, err))
+						continue
+					}
+					done++
 				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, done)
+				return errors.Join(errs...)
+			}
+			// The admin API's bulk operation, repeated until it has seen
+			// every letter: the same semantics from either door.
+			total, kept := 0, 0
+			for {
+				res, err := admin.Bulk(ctx, st, category, do)
+				total, kept = total+len(res.IDs), kept+res.Kept
 				if err != nil {
-					errs = append(errs, fmt.Errorf("dead letter %d: %w", id, err))
+					fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, total)
+					return err
+				}
+				if !res.More || len(res.IDs) == 0 {
+					break // done, or only letters a replay keeps are left
 				}
 			}
-			verb := map[string]string{"replay": "replayed", "discard": "discarded"}[name]
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, len(ids)-len(errs)-kept)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %d dead letter(s)\n", verb, total)
 			if kept > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "kept %d malformed deliveries: they cannot be replayed; read them with dlq show, then discard them\n", kept)
 			}
-			return errors.Join(errs...)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&category, "category", "", "every dead letter of this category")

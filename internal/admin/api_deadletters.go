@@ -184,14 +184,34 @@ const bulkCap = 5000
 // bulkPage is how many dead letters one read of a bulk call lists.
 const bulkPage = 500
 
-// bulk collects the ids first and acts on them afterwards: a replayed change
-// that fails again gets a new id and must not be picked up by the same call.
-func (a *API) bulk(ctx context.Context, category, action string, do func(context.Context, int64) error) (actionResult, error) {
-	res := actionResult{Action: action, IDs: []int64{}}
+// DeadLetterLister lists dead letters a page at a time.
+type DeadLetterLister interface {
+	DeadLetters(ctx context.Context, f store.DeadLetterFilter) ([]store.DeadLetter, error)
+}
+
+// BulkResult is what one bulk action did.
+type BulkResult struct {
+	IDs []int64
+	// Kept counts malformed deliveries a replay leaves to be read: they
+	// cannot be replayed.
+	Kept int
+	// More is true when the action stopped at its cap; repeat it.
+	More bool
+}
+
+// Bulk replays or discards (do) every dead letter of a category, or all
+// of them with category "", up to bulkCap: the one bulk operation behind
+// the admin API, the dashboard and `hubforce dlq`. It collects the ids
+// first and acts on them afterwards, so that a replayed change that fails
+// again (it gets a new id) is not picked up by the same call. A letter
+// handled meanwhile by someone else is skipped; the first other error
+// stops it, with what it did so far.
+func Bulk(ctx context.Context, st DeadLetterLister, category string, do func(context.Context, int64) error) (BulkResult, error) {
+	res := BulkResult{IDs: []int64{}}
 	var ids []int64
 	f := store.DeadLetterFilter{Category: category, Limit: bulkPage}
 	for len(ids) < bulkCap {
-		list, err := a.cfg.Store.DeadLetters(ctx, f)
+		list, err := st.DeadLetters(ctx, f)
 		if err != nil {
 			return res, fmt.Errorf("list dead letters: %w", err)
 		}
@@ -208,14 +228,25 @@ func (a *API) bulk(ctx context.Context, category, action string, do func(context
 	}
 	for _, id := range ids {
 		err := do(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotReplayable) {
-			continue // handled meanwhile by someone else, or kept to be read (malformed)
-		}
-		if err != nil {
-			return res, fmt.Errorf("%s %d of %d dead letters, then: %w", action, res.Count, len(ids), err)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case errors.Is(err, store.ErrNotReplayable):
+			res.Kept++
+			continue
+		case err != nil:
+			return res, fmt.Errorf("%d of %d dead letters done, then dead letter %d: %w", len(res.IDs), len(ids), id, err)
 		}
 		res.IDs = append(res.IDs, id)
-		res.Count++
+	}
+	return res, nil
+}
+
+func (a *API) bulk(ctx context.Context, category, action string, do func(context.Context, int64) error) (actionResult, error) {
+	br, err := Bulk(ctx, a.cfg.Store, category, do)
+	res := actionResult{Action: action, IDs: br.IDs, Count: len(br.IDs), More: br.More}
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", action, err)
 	}
 	ev := a.cfg.Log.Info().Int("count", res.Count).Str("action", action)
 	if category != "" {
