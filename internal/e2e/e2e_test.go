@@ -99,7 +99,7 @@ func databases(t *testing.T) []database {
 
 var ui = hubspotsim.UI(HubSpotUser)
 
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() (bool, error)) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() (bool, error)) {
 	t.Helper()
 	if err := Eventually(context.Background(), timeout, cond); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -144,7 +144,7 @@ func hubspotWrites(e *Env) int {
 		calls(c, "POST", "/{objectType}") + calls(c, "PUT", "/{toObjectId}")
 }
 
-func idle(t *testing.T, e *Env) {
+func idle(t testing.TB, e *Env) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -158,7 +158,7 @@ func idle(t *testing.T, e *Env) {
 
 // metrics returns every replica's /metrics page, one after the other, so
 // that MetricValue sums across replicas.
-func metrics(t *testing.T, e *Env) string {
+func metrics(t testing.TB, e *Env) string {
 	t.Helper()
 	var all strings.Builder
 	for _, u := range e.BridgeURLs {
@@ -175,7 +175,7 @@ func metrics(t *testing.T, e *Env) string {
 // bridge holds nothing: no received change undigested, no change pending.
 // Two clean looks in a row, with the simulators idle before each, so that a
 // write completing between the looks cannot hide its webhooks.
-func settled(t *testing.T, e *Env) {
+func settled(t testing.TB, e *Env) {
 	t.Helper()
 	clean := func() bool {
 		idle(t, e)
