@@ -284,7 +284,7 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	} else {
 		log.Warn().Msg("HUBFORCE_WORKERS=0: this process takes webhooks but delivers nothing; another replica must")
 	}
-	serveErr := server.Serve(ctx, ln, srv.Handler(), c.ShutdownTimeout, srvLog)
+	serveErr := server.ServeWith(ctx, ln, srv.Handler(), c.ReadHeaderTimeout, c.ShutdownTimeout, srvLog)
 	stopDelivery()
 	wg.Wait()
 	var refused *OwnerError

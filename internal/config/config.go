@@ -52,6 +52,7 @@ type Config struct {
 	ReconcileOverlap  time.Duration `env:"RECONCILE_OVERLAP" envDefault:"2m"`
 	Retention         time.Duration `env:"RETENTION" envDefault:"168h"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s"`
+	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" envDefault:"10s"`
 	SalesforceBudget  float64       `env:"SALESFORCE_BUDGET_SHARE" envDefault:"0.75"`
 	SalesforcePause   float64       `env:"SALESFORCE_BUDGET_PAUSE" envDefault:"0.9"`
 	BudgetProbe       time.Duration `env:"SALESFORCE_BUDGET_PROBE" envDefault:"30s"`
@@ -353,6 +354,7 @@ func (c Config) ValidateServe() error {
 		d    time.Duration
 	}{{"BATCH_LINGER", c.BatchLinger}, {"RETRY_CEILING", c.RetryCeiling}, {"RETRY_MAX_DELAY", c.RetryMaxDelay},
 		{"RECONCILE_INTERVAL", c.ReconcileInterval}, {"RETENTION", c.Retention}, {"SHUTDOWN_TIMEOUT", c.ShutdownTimeout},
+		{"READ_HEADER_TIMEOUT", c.ReadHeaderTimeout},
 		{"SALESFORCE_BUDGET_PROBE", c.BudgetProbe}}
 	for _, p := range positive {
 		if p.d <= 0 && !failed(p.name) {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -96,5 +97,24 @@ func TestTimelineCollapsesIdenticalRows(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("timeline lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestMalformedDeadLetterShowsItsRawBytes: dlq show prints the delivery as
+// received, with control characters escaped, and says it cannot be replayed.
+func TestMalformedDeadLetterShowsItsRawBytes(t *testing.T) {
+	c := hubforce.Malformed(hubforce.HubSpot, []byte("{\"eventId\":\"oops\",\"x\":\"\x1b[2J\"}"), errors.New("event 1: eventId is not a number"))
+	var b strings.Builder
+	if err := WriteDeadLetter(&b, store.DeadLetter{ID: 7, Change: c, Failure: store.Failure{Category: "malformed", Message: c.Problem}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`{"eventId":"oops","x":"\u001b[2J"}`, "cannot be replayed", "hubforce dlq discard 7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "dlq replay") {
+		t.Errorf("raw escape reached the terminal, or a replay is offered:\n%q", out)
 	}
 }

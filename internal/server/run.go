@@ -11,13 +11,27 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// DefaultReadHeaderTimeout closes a connection whose request headers have
+// not all arrived in this time (a slow-loris client holding connections
+// open); HubSpot and Salesforce send theirs at once.
+const DefaultReadHeaderTimeout = 10 * time.Second
+
 // Serve serves h on ln until ctx ends, then drains: it stops accepting, lets
 // in-flight requests (and so their commits) finish for up to drain, and
 // returns. The caller closes the store afterwards.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, drain time.Duration, log zerolog.Logger) error {
+	return ServeWith(ctx, ln, h, DefaultReadHeaderTimeout, drain, log)
+}
+
+// ServeWith is Serve with the read-header timeout given
+// (HUBFORCE_READ_HEADER_TIMEOUT).
+func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, readHeader, drain time.Duration, log zerolog.Logger) error {
+	if readHeader <= 0 {
+		readHeader = DefaultReadHeaderTimeout
+	}
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeader,
 		// HubSpot waits 5 s and Salesforce 60 s for an answer; a body that
 		// takes longer than this to arrive is not a webhook.
 		ReadTimeout:  30 * time.Second,
