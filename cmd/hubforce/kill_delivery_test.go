@@ -14,6 +14,7 @@ import (
 	"github.com/hubforce/hubforce/internal/e2e"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/simfault"
 )
 
 // TestSIGKILLDuringDeliveryNoLossNoDoubleApply kills the real binary while it
@@ -58,6 +59,9 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 	hs.SetWebhookURL("http://" + p.addr + "/webhooks/hubspot")
 	sf.SetOutboundURL("http://" + p.addr + "/webhooks/salesforce")
 
+	// Every Salesforce answer takes a while, so that the kill lands while
+	// a write is on its way however fast the bridge batches.
+	sf.Faults().Set(simfault.Plan{Latency: 2 * time.Second})
 	for i := range n {
 		if _, err := hs.Create("contacts", map[string]string{"email": "kill" + strconv.Itoa(i) + "@example.com", "lastname": "Kill"}, hubspotsim.UI(1)); err != nil {
 			t.Fatal(err)
@@ -78,6 +82,7 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-p.done
+	sf.Faults().Reset()
 	before, _ := count()
 	if before == n {
 		t.Fatal("every contact was delivered before the kill; the test proves nothing")
