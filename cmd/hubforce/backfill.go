@@ -153,38 +153,24 @@ func runBackfill(ctx context.Context, g *globals, opts reconcile.Options, out, e
 // store in a temporary file instead, and says so.
 func backfillStore(ctx context.Context, c config.Config, dryRun bool, out io.Writer) (store.Store, error) {
 	if !dryRun {
-		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-			return nil, fmt.Errorf("%sDATABASE_URL %s: %w", config.Prefix, config.Redact(c.DatabaseURL), err)
-		}
+		return bridge.OpenStore(ctx, c, bridge.Migrating)
 	}
-	var st store.Store
-	err := errors.New("there is no such file")
-	if !dryRun || !sqliteMissing(c.DatabaseURL) {
-		st, err = store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
-	}
-	if err == nil || !dryRun {
-		if err != nil {
-			return nil, fmt.Errorf("%sDATABASE_URL %s: %w", config.Prefix, config.Redact(c.DatabaseURL), err)
-		}
+	st, err := bridge.OpenStore(ctx, c, bridge.Existing)
+	if err == nil {
 		return st, nil
 	}
 	dir, derr := os.MkdirTemp("", "hubforce-dry-run-")
 	if derr != nil {
 		return nil, fmt.Errorf("a temporary store for the dry run: %w", derr)
 	}
-	url := "sqlite:" + filepath.Join(dir, "dry-run.db")
-	if err := store.Migrate(ctx, url); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("a temporary store for the dry run: %w", err)
+	tmp := c
+	tmp.DatabaseURL = "sqlite:" + filepath.Join(dir, "dry-run.db")
+	empty, terr := bridge.OpenStore(ctx, tmp, bridge.Migrating)
+	if terr != nil {
+		return nil, errors.Join(fmt.Errorf("a temporary store for the dry run: %w", terr), os.RemoveAll(dir))
 	}
-	tmp, err2 := store.Open(ctx, url)
-	if err2 != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("a temporary store for the dry run: %w", err2)
-	}
-	fmt.Fprintf(out, "dry run: %s is not a hubforce store yet (%v); comparing against an empty one, so every record counts as new\n",
-		config.Redact(c.DatabaseURL), err)
-	return removeOnClose{Store: tmp, dir: dir}, nil
+	fmt.Fprintf(out, "dry run: not a hubforce store yet (%v); comparing against an empty one, so every record counts as new\n", err)
+	return removeOnClose{Store: empty, dir: dir}, nil
 }
 
 // removeOnClose is a throwaway store whose folder goes with it.

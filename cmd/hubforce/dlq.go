@@ -4,58 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/admin"
+	"github.com/hubforce/hubforce/internal/bridge"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/report"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
-// openStore opens the configured database, as a running serve sees it. It
-// never creates one: an SQLite file that is not there is an error naming
-// the database tried and the variable that chooses it.
+// openStore opens the configured database, as a running serve sees it,
+// never creating one.
 func openStore(ctx context.Context, g *globals) (store.Store, error) {
 	c, err := config.Load(g.envFile)
 	if err != nil {
 		return nil, err
 	}
-	tried := config.Redact(c.DatabaseURL)
-	if sqliteMissing(c.DatabaseURL) {
-		return nil, fmt.Errorf("no database at %s (%sDATABASE_URL%s): set %sDATABASE_URL to the store of the running serve, "+
-			"or sqlite:hubforce-sandbox/bridge.db for the sandbox's", tried, config.Prefix, defaulted(c), config.Prefix)
-	}
-	st, err := store.Open(ctx, c.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("database %s (%sDATABASE_URL%s): %w", tried, config.Prefix, defaulted(c), err)
-	}
-	return st, nil
-}
-
-// sqliteMissing reports an SQLite database URL whose file is not there
-// (opening it would create it).
-func sqliteMissing(databaseURL string) bool {
-	path, ok := strings.CutPrefix(databaseURL, "sqlite:")
-	if !ok {
-		return false
-	}
-	path, _, _ = strings.Cut(strings.TrimPrefix(path, "//"), "?")
-	_, err := os.Stat(path)
-	return errors.Is(err, os.ErrNotExist)
-}
-
-// defaulted notes that the database URL is the default, not one the user
-// set.
-func defaulted(c config.Config) string {
-	if c.DatabaseURL == "sqlite:hubforce.db" {
-		return " is not set; this is its default"
-	}
-	return ""
+	return bridge.OpenStore(ctx, c, bridge.Existing)
 }
 
 func newDLQCmd(g *globals) *cobra.Command {

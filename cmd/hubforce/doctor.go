@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/doctor"
 	"github.com/hubforce/hubforce/internal/logging"
-	"github.com/hubforce/hubforce/internal/store"
 )
 
 func newDoctorCmd(g *globals) *cobra.Command {
@@ -46,11 +44,12 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			ctx := cmd.Context()
 			// The store holds the newest OAuth tokens (a refresh may
 			// rotate them): doctor uses and keeps them as serve does.
-			st, creds, err := openCredentialStore(ctx, c, true)
+			st, err := bridge.OpenStore(ctx, c, bridge.Migrating)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = st.Close() }()
+			creds, _ := st.(hubforce.CredentialStore)
 			hs, err := bridge.HubSpotClient(c, creds, nil, log)
 			if err != nil {
 				return err
@@ -80,20 +79,4 @@ func salesforceFlow(c config.Config) string {
 		return "client credentials"
 	}
 	return "refresh token"
-}
-
-// openCredentialStore opens the configured store (migrating it first when migrate),
-// and its credentials, where OAuth tokens are kept across commands.
-func openCredentialStore(ctx context.Context, c config.Config, migrate bool) (store.Store, hubforce.CredentialStore, error) {
-	if migrate {
-		if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-			return nil, nil, err
-		}
-	}
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey))
-	if err != nil {
-		return nil, nil, err
-	}
-	creds, _ := st.(hubforce.CredentialStore)
-	return st, creds, nil
 }

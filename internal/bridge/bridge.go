@@ -57,14 +57,11 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 	if err != nil {
 		return err
 	}
-	if err := store.Migrate(ctx, c.DatabaseURL); err != nil {
-		return fmt.Errorf("HUBFORCE_DATABASE_URL %s: %w", config.Redact(c.DatabaseURL), err)
-	}
 	met := metrics.New()
 	// The engine is made once the clients exist; the hook only runs after
 	// Open, on commits.
 	var wake atomic.Pointer[delivery.Engine]
-	st, err := store.Open(ctx, c.DatabaseURL, store.WithSecretKey(c.SecretKey),
+	st, err := OpenStore(ctx, c, Migrating,
 		store.WithOnIngested(func(d map[hubforce.Side]map[hubforce.Decision]int) {
 			for side, byDecision := range d {
 				for decision, n := range byDecision {

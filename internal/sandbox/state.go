@@ -15,9 +15,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hubforce/hubforce"
+	"github.com/hubforce/hubforce/internal/bridge"
+	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
-	"github.com/hubforce/hubforce/internal/store"
 )
 
 // The state folder's files.
@@ -149,10 +150,7 @@ func (st *state) saveEvery(ctx context.Context, hs *hubspotsim.Server, sf *sales
 // answers now. The bridge then refreshes and learns the new one, as it does
 // when a real org moves instance.
 func forgetSessions(ctx context.Context, databaseURL string) error {
-	if err := store.Migrate(ctx, databaseURL); err != nil {
-		return fmt.Errorf("the kept sandbox store: %w", err)
-	}
-	st, err := store.Open(ctx, databaseURL, store.WithSecretKey(secretKey))
+	st, err := bridge.OpenStore(ctx, config.Config{DatabaseURL: databaseURL, SecretKey: secretKey}, bridge.Migrating)
 	if err != nil {
 		return fmt.Errorf("the kept sandbox store: %w", err)
 	}
