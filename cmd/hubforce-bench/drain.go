@@ -29,6 +29,7 @@ import (
 
 	"github.com/hubforce/hubforce/internal/e2e"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const (
@@ -213,7 +214,7 @@ func drainOnce(ctx context.Context, cfg drainConfig, storeName, dbURL string, d 
 	if err != nil {
 		return row, fmt.Errorf("waiting for the webhooks: %w", err)
 	}
-	err = e2e.Eventually(ctx, 5*time.Minute, func() (bool, error) {
+	err = testkit.Eventually(ctx, 5*time.Minute, func() (bool, error) {
 		_, page, err := e2e.Get(env.BridgeURLs[0] + "/metrics")
 		if err != nil {
 			return false, err
@@ -248,7 +249,7 @@ func drainOnce(ctx context.Context, cfg drainConfig, storeName, dbURL string, d 
 		}
 		return len(env.HubSpot.List("contacts"))
 	}
-	err = e2e.Eventually(ctx, 10*time.Minute, func() (bool, error) { return count() >= cfg.N, nil })
+	err = testkit.Eventually(ctx, 10*time.Minute, func() (bool, error) { return count() >= cfg.N, nil })
 	row.Took = time.Since(t0)
 	if err != nil {
 		return row, fmt.Errorf("%d of %d delivered: %w", count(), cfg.N, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/e2e"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // e2eConfig is one run of the delivery benchmark.
@@ -262,7 +263,7 @@ func (b *bench) link(ctx context.Context, n int) error {
 		hsByEmail[email] = r.ID
 	}
 	sfByEmail := map[string]string{}
-	err := e2e.Eventually(ctx, 60*time.Second+time.Duration(n)*50*time.Millisecond, func() (bool, error) {
+	err := testkit.Eventually(ctx, 60*time.Second+time.Duration(n)*50*time.Millisecond, func() (bool, error) {
 		for _, r := range b.env.Salesforce.List("Contact") {
 			sfByEmail[strings.ToLower(fmt.Sprint(r["Email"]))] = fmt.Sprint(r["Id"])
 		}
@@ -337,7 +338,7 @@ func (b *bench) delivered(ctx context.Context, p *phaseRun, timeout time.Duratio
 	for _, c := range p.changes {
 		last[[2]int{int(c.dir), c.rec}] = c.seq
 	}
-	return e2e.Eventually(ctx, timeout, func() (bool, error) {
+	return testkit.Eventually(ctx, timeout, func() (bool, error) {
 		for _, seq := range last {
 			if _, _, _, ok := b.obs.lookup(seq); !ok {
 				return false, nil
@@ -352,7 +353,7 @@ func (b *bench) delivered(ctx context.Context, p *phaseRun, timeout time.Duratio
 // suite uses) with nothing queued, so that each phase's API calls include
 // its echoes.
 func (b *bench) settled(ctx context.Context) error {
-	return e2e.Eventually(ctx, 60*time.Second, func() (bool, error) {
+	return testkit.Eventually(ctx, 60*time.Second, func() (bool, error) {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		if err := b.env.HubSpot.WaitIdle(wctx); err != nil {

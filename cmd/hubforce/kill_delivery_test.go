@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubforce/hubforce/internal/e2e"
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
 	"github.com/hubforce/hubforce/internal/simfault"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // TestSIGKILLDuringDeliveryNoLossNoDoubleApply kills the real binary while it
@@ -75,7 +75,7 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 		return len(seen), seen
 	}
 	ctx := context.Background()
-	if err := e2e.Eventually(ctx, 60*time.Second, func() (bool, error) { c, _ := count(); return c >= 20, nil }); err != nil {
+	if err := testkit.Eventually(ctx, 60*time.Second, func() (bool, error) { c, _ := count(); return c >= 20, nil }); err != nil {
 		t.Fatalf("no delivery before the kill: %v", err)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -91,7 +91,7 @@ func TestSIGKILLDuringDeliveryNoLossNoDoubleApply(t *testing.T) {
 	p2 := startServe(t, dbURL, env...)
 	hs.SetWebhookURL("http://" + p2.addr + "/webhooks/hubspot")
 	sf.SetOutboundURL("http://" + p2.addr + "/webhooks/salesforce")
-	if err := e2e.Eventually(ctx, 120*time.Second, func() (bool, error) { c, _ := count(); return c == n, nil }); err != nil {
+	if err := testkit.Eventually(ctx, 120*time.Second, func() (bool, error) { c, _ := count(); return c == n, nil }); err != nil {
 		c, _ := count()
 		t.Fatalf("%d of %d contacts in Salesforce after the restart: %v", c, n, err)
 	}

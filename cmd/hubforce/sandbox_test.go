@@ -106,7 +106,7 @@ func startSandbox(t *testing.T, dir string, args ...string) *sandboxRun {
 			t.Fatalf("the banner does not show the %s", name)
 		}
 	}
-	eventually(t, "the bridge is ready", 30*time.Second, func() bool {
+	testkit.WaitFor(t, "the bridge is ready", 30*time.Second, func() bool {
 		resp, err := http.Get(s.bridge + "/readyz")
 		if err != nil {
 			return false
@@ -158,18 +158,6 @@ func call(t *testing.T, method, u, token, body string, out any) int {
 	return resp.StatusCode
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, within)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // bothWays edits the banner's example contacts as the printed people would,
 // and waits for each edit to reach the other CRM.
 func (s *sandboxRun) bothWays(t *testing.T, title string) {
@@ -187,7 +175,7 @@ func (s *sandboxRun) bothWays(t *testing.T, title string) {
 			t.Logf("the sandbox said:\n%s", s.stderr)
 		}
 	})
-	eventually(t, "HubSpot → Salesforce", time.Minute, func() bool {
+	testkit.WaitFor(t, "HubSpot → Salesforce", time.Minute, func() bool {
 		var q struct {
 			Records []struct{ Title string } `json:"records"`
 		}
@@ -195,7 +183,7 @@ func (s *sandboxRun) bothWays(t *testing.T, title string) {
 		call(t, http.MethodGet, s.salesforce+"/services/data/"+salesforce.DefaultAPIVersion+"/query?q="+soql, s.salesforceToken, "", &q)
 		return len(q.Records) == 1 && q.Records[0].Title == "HS "+title
 	})
-	eventually(t, "Salesforce → HubSpot", time.Minute, func() bool {
+	testkit.WaitFor(t, "Salesforce → HubSpot", time.Minute, func() bool {
 		var rec struct {
 			Properties map[string]string `json:"properties"`
 		}

@@ -72,7 +72,8 @@ func Run(ctx context.Context, c config.Config, o Options, log zerolog.Logger) er
 				}
 			}
 		}),
-		store.WithOnDigestError(func(err error) { log.Error().Err(err).Msg("digesting received changes; retrying") }))
+		store.WithOnDigestError(func(err error) { log.Error().Err(err).Msg("digesting received changes; retrying") }),
+		store.WithOnStatisticsError(func(err error) { log.Warn().Err(err).Msg("refreshing the planner's statistics of the queue; retrying") }))
 	if err != nil {
 		return err
 	}

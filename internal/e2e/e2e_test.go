@@ -13,6 +13,7 @@ import (
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/simfault"
 	"github.com/hubforce/hubforce/internal/store/storetest"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // invariant is one named property of the running product.
@@ -107,7 +108,7 @@ var ui = hubspotsim.UI(HubSpotUser)
 
 func waitFor(t testing.TB, what string, timeout time.Duration, cond func() (bool, error)) {
 	t.Helper()
-	if err := Eventually(context.Background(), timeout, cond); err != nil {
+	if err := testkit.Eventually(context.Background(), timeout, cond); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }

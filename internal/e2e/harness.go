@@ -362,32 +362,6 @@ func (e *Env) Stop() error {
 	return err
 }
 
-// Eventually polls cond until it holds or the timeout passes. Polling a
-// condition is the synchronisation here: the bridge is a separate system
-// reached over HTTP.
-func Eventually(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	var last error
-	for {
-		ok, err := cond()
-		if ok {
-			return nil
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			if last != nil {
-				return fmt.Errorf("condition not met within %s: %w", timeout, last)
-			}
-			return fmt.Errorf("condition not met within %s", timeout)
-		case <-t.C:
-		}
-	}
-}
-
 // Get fetches a bridge URL (probes, metrics) and returns status and body.
 func Get(url string, header ...string) (int, string, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)

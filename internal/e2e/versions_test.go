@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // Salesforce stores SystemModstamp to the second (SPEC §3.2): these
@@ -130,7 +132,7 @@ func testOwnWriteSharesASecond(t *testing.T, e *Env) {
 	if before["SystemModstamp"] != after["SystemModstamp"] {
 		t.Fatalf("the edits did not share a second: %v, %v", before["SystemModstamp"], after["SystemModstamp"])
 	}
-	if err := Eventually(t.Context(), 20*time.Second, func() (bool, error) {
+	if err := testkit.Eventually(t.Context(), 20*time.Second, func() (bool, error) {
 		return hubspotPhone(e, hsID) == "+1 555 0404", nil
 	}); err != nil {
 		t.Fatalf("the user's edit to reach HubSpot: %v; Salesforce timeline: %+v", err, timeline(t, e, "salesforce", "contact", sfID))

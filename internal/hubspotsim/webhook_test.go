@@ -9,6 +9,7 @@ import (
 
 	"github.com/hubforce/hubforce/internal/hubspotsim"
 	"github.com/hubforce/hubforce/internal/simfault"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 func hookConfig(rc *receiver) hubspotsim.Config {
@@ -251,7 +252,7 @@ func TestWebhookMaxConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 5*time.Second, "two deliveries in flight", func() bool { return inflight.Load() == 2 })
+	testkit.WaitFor(t, "two deliveries in flight", 5*time.Second, func() bool { return inflight.Load() == 2 })
 	close(release)
 	waitIdle(t, h.sim)
 	if peak.Load() != 2 {

@@ -16,6 +16,7 @@ import (
 	"github.com/hubforce/hubforce/internal/salesforce"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // uiUser is a Salesforce user who is not the integration user.
@@ -93,7 +94,7 @@ func (w *world) salesforceContact(t *testing.T, email string) string {
 func (w *world) pending(t *testing.T, to hubforce.Side, n int) []store.Claimed {
 	t.Helper()
 	ctx := context.Background()
-	waitFor(t, "pending changes", func() bool {
+	testkit.WaitFor(t, "pending changes", 10*time.Second, func() bool {
 		qs, err := w.st.QueueStats(ctx, to)
 		return err == nil && qs.Pending >= int64(n)
 	})
@@ -132,18 +133,6 @@ func (w *world) expectAccepted(t *testing.T, side hubforce.Side, obj hubforce.Ob
 		if n > want || time.Now().After(deadline) {
 			t.Errorf("%s %s %s: %d accepted history entries, want %d", side, obj, id, n, want)
 			return
-		}
-		time.Sleep(5 * time.Millisecond) // polling a condition, not synchronising
-	}
-}
-
-// waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond) // polling a condition, not synchronising
 	}

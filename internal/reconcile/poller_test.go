@@ -12,6 +12,7 @@ import (
 	"github.com/hubforce/hubforce/internal/reconcile"
 	"github.com/hubforce/hubforce/internal/salesforce"
 	"github.com/hubforce/hubforce/internal/salesforcesim"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 func TestPollRecoversALostHubSpotWebhook(t *testing.T) {
@@ -180,7 +181,7 @@ func TestRunPollsAtOnceAndStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	waitFor(t, "the first poll", func() bool { return hs.calls.Load() >= int32(len(w.m.Objects())) })
+	testkit.WaitFor(t, "the first poll", 10*time.Second, func() bool { return hs.calls.Load() >= int32(len(w.m.Objects())) })
 	cancel()
 	select {
 	case err := <-done:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hubforce/hubforce/internal/simfault"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const wsdlPath = "../../api/outbound-message.wsdl"
@@ -152,13 +153,13 @@ func TestOutboundRetryCarriesLatestData(t *testing.T) {
 	l := newListener(t, true)
 	e := outboundEnv(t, l, nil)
 	id, _ := e.sim.Create("Contact", map[string]any{"LastName": "First"}, "005000000000002AAA")
-	waitFor(t, "a failed delivery", func() bool { return e.sim.OutboundStats().Failed >= 1 })
+	testkit.WaitFor(t, "a failed delivery", 5*time.Second, func() bool { return e.sim.OutboundStats().Failed >= 1 })
 	if err := e.sim.Update("Contact", id, map[string]any{"LastName": "Second"}, "005000000000002AAA"); err != nil {
 		t.Fatal(err)
 	}
 	// The sender delivers one message at a time, so once a retry carries the
 	// new value every later attempt was built after the update too.
-	waitFor(t, "a retry with the new value", func() bool {
+	testkit.WaitFor(t, "a retry with the new value", 5*time.Second, func() bool {
 		for _, r := range l.got() {
 			if strings.Contains(string(r.body), "<sf:LastName>Second</sf:LastName>") {
 				return true
@@ -195,7 +196,7 @@ func TestOutboundDroppedAfterMaxAge(t *testing.T) {
 	l := newListener(t, true)
 	e := outboundEnv(t, l, nil)
 	e.sim.Create("Contact", map[string]any{"LastName": "Lost"}, "005000000000002AAA")
-	waitFor(t, "a failed delivery", func() bool { return e.sim.OutboundStats().Failed >= 1 })
+	testkit.WaitFor(t, "a failed delivery", 5*time.Second, func() bool { return e.sim.OutboundStats().Failed >= 1 })
 	e.clock.Advance(24 * time.Hour)
 	waitIdle(t, e.sim)
 	if st := e.sim.OutboundStats(); st.Dropped != 1 || st.Sent != 0 {
@@ -207,11 +208,11 @@ func TestOutboundDeletedBeforeDelivery(t *testing.T) {
 	l := newListener(t, true)
 	e := outboundEnv(t, l, nil)
 	id, _ := e.sim.Create("Contact", map[string]any{"LastName": "Gone", "Email": "g@x.com"}, "005000000000002AAA")
-	waitFor(t, "a failed delivery", func() bool { return e.sim.OutboundStats().Failed >= 1 })
+	testkit.WaitFor(t, "a failed delivery", 5*time.Second, func() bool { return e.sim.OutboundStats().Failed >= 1 })
 	if err := e.sim.Delete("Contact", id, "005000000000002AAA"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a retry built after the delete", func() bool {
+	testkit.WaitFor(t, "a retry built after the delete", 5*time.Second, func() bool {
 		got := l.got()
 		return !strings.Contains(string(got[len(got)-1].body), "<sf:LastName>")
 	})
@@ -268,7 +269,7 @@ func TestOutboundDuplicateDelivery(t *testing.T) {
 	e := outboundEnv(t, l, func(c *Config) { c.Faults = faults })
 	e.sim.Create("Contact", map[string]any{"LastName": "Twice"}, "005000000000002AAA")
 	waitIdle(t, e.sim)
-	waitFor(t, "the duplicate", func() bool { return len(l.got()) == 2 })
+	testkit.WaitFor(t, "the duplicate", 5*time.Second, func() bool { return len(l.got()) == 2 })
 	got := l.got()
 	if string(got[0].body) != string(got[1].body) {
 		t.Error("duplicate differs from the original")

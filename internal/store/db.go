@@ -20,6 +20,7 @@ type sqlStore struct {
 	cfg    config
 	group  *committer
 	digest *digester
+	stats  *statsKeeper // PostgreSQL only
 
 	stmts     *stmtCache // SQLite only
 	sealer    *sealer    // nil without a secret key
@@ -47,6 +48,9 @@ func newSQLStore(b *backend, cfg config) (*sqlStore, error) {
 		s.digest = newDigester(s.digestChunk, cfg.onDigestErr, cfg.digestPoll)
 	}
 	s.group = newCommitter(workers, cfg.maxGroup, s.commitGroup, s.digest)
+	if b.name == "postgres" {
+		s.stats = s.keepStatistics(cfg.onStatsErr)
+	}
 	return s, nil
 }
 
@@ -93,6 +97,7 @@ func (s *sqlStore) Close() error {
 }
 
 func (s *sqlStore) close() error {
+	s.stats.close()
 	s.group.close()
 	var drainErr error
 	if s.digest != nil {

@@ -18,6 +18,7 @@ type config struct {
 	secretKey    string
 	onIngested   func(map[hubforce.Side]map[hubforce.Decision]int)
 	onDigestErr  func(error)
+	onStatsErr   func(error)
 	drainTimeout time.Duration
 	digestPoll   time.Duration
 	noDigest     bool
@@ -83,6 +84,13 @@ func WithOnIngested(f func(decisions map[hubforce.Side]map[hubforce.Decision]int
 // and are retried a second later. For logging; f must not block.
 func WithOnDigestError(f func(error)) Option {
 	return func(c *config) { c.onDigestErr = f }
+}
+
+// WithOnStatisticsError calls f when refreshing the PostgreSQL planner's
+// statistics of the queue tables fails (see statistics.go); it is retried
+// a few seconds later. For logging; f must not block.
+func WithOnStatisticsError(f func(error)) Option {
+	return func(c *config) { c.onStatsErr = f }
 }
 
 // WithDrainTimeout bounds how long Close digests what remains in the inbox

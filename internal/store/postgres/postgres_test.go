@@ -2,12 +2,16 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/store"
 	"github.com/hubforce/hubforce/internal/store/storetest"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 const urlVar = "HUBFORCE_TEST_POSTGRES_URL"
@@ -72,5 +76,51 @@ func BenchmarkReceivePostgres(b *testing.B) {
 		b.Run(fmt.Sprintf("callers=%d/batch=%d", bc.callers, bc.batch), func(b *testing.B) {
 			storetest.BenchReceive(b, newDatabase, bc.callers, bc.batch)
 		})
+	}
+}
+
+// The store keeps the planner's statistics of its queue tables itself:
+// after a burst of pending changes, pending is analysed within seconds
+// even where autovacuum is off (as on the CI machine) or has not woken yet.
+func TestQueueStatisticsFollowABurst(t *testing.T) {
+	skipWithoutPostgres(t)
+	ctx := context.Background()
+	u := newDatabase(t)
+	s, err := store.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	base := time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
+	var burst []hubforce.Change
+	for i := range 2000 {
+		burst = append(burst, hubforce.Change{Side: hubforce.HubSpot, Object: hubforce.Contact, RecordID: fmt.Sprint(i),
+			Kind: hubforce.KindUpdate, DeliveryID: fmt.Sprintf("d%d", i), Version: base.Add(time.Duration(i) * time.Millisecond),
+			Fields: map[string]string{"email": fmt.Sprintf("p%d@example.com", i)}})
+	}
+	if _, err := s.Ingest(ctx, burst); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	analysed := func() (bool, error) {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_user_tables
+			WHERE schemaname = current_schema() AND relname = 'pending'
+			AND greatest(last_analyze, last_autoanalyze) IS NOT NULL`).Scan(&n)
+		return n == 1, err
+	}
+	if ok, err := analysed(); err != nil || ok {
+		t.Fatalf("pending analysed before the test waited (%v, %v): the test would prove nothing", ok, err)
+	}
+	if err := testkit.Eventually(ctx, 30*time.Second, analysed); err != nil {
+		t.Fatalf("pending was not analysed after a burst of 2000 changes: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // ingestEverywhere sends batches[i] through stores[i%len(stores)], all at
@@ -167,7 +168,7 @@ func testGroupCommit(t *testing.T, newDB NewDatabase) {
 		_, err := s.Ingest(context.Background(), []hubforce.Change{prop("first", "r0", "email", "a", at(1))})
 		errs <- err
 	}()
-	waitFor(t, "the first group to be in its transaction", func() bool { return g.inside.Load() == 1 })
+	testkit.WaitFor(t, "the first group to be in its transaction", 10*time.Second, func() bool { return g.inside.Load() == 1 })
 	for i := range callers {
 		go func() {
 			_, err := s.Ingest(context.Background(), []hubforce.Change{
@@ -175,7 +176,7 @@ func testGroupCommit(t *testing.T, newDB NewDatabase) {
 			errs <- err
 		}()
 	}
-	waitFor(t, "every caller to queue", func() bool { return s.Stats().Waiting == callers })
+	testkit.WaitFor(t, "every caller to queue", 10*time.Second, func() bool { return s.Stats().Waiting == callers })
 	close(g.open)
 	for range callers + 1 {
 		if err := <-errs; err != nil {
@@ -204,7 +205,7 @@ func testGroupError(t *testing.T, newDB NewDatabase) {
 		_, err := s.Ingest(context.Background(), []hubforce.Change{prop("blocker", "b", "email", "a", at(1))})
 		blocked <- err
 	}()
-	waitFor(t, "the first group to be in its transaction", func() bool { return g.inside.Load() == 1 })
+	testkit.WaitFor(t, "the first group to be in its transaction", 10*time.Second, func() bool { return g.inside.Load() == 1 })
 
 	const callers = 10
 	batches := make([][]hubforce.Change, callers)
@@ -223,7 +224,7 @@ func testGroupError(t *testing.T, newDB NewDatabase) {
 	for i, b := range batches {
 		wg.Go(func() { _, errs[i] = s.Ingest(context.Background(), b) })
 	}
-	waitFor(t, "every caller to queue", func() bool { return s.Stats().Waiting == callers })
+	testkit.WaitFor(t, "every caller to queue", 10*time.Second, func() bool { return s.Stats().Waiting == callers })
 	close(g.open)
 	wg.Wait()
 	if err := <-blocked; err != nil {

@@ -138,18 +138,6 @@ func wantDecisions(t testing.TB, got []hubforce.Decision, want ...hubforce.Decis
 	}
 }
 
-// waitFor polls cond until it holds or ten seconds pass.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // claimAll claims everything due for `to`, in batches.
 func claim(t testing.TB, s store.Store, to hubforce.Side, owner string, max int, lease time.Duration) []store.Claimed {
 	t.Helper()
