@@ -689,7 +689,7 @@ func testBurst(t *testing.T, e *Env) {
 		}
 	}
 	waitFor(t, "the burst to land", 90*time.Second, func() (bool, error) {
-		return len(e.Salesforce.List("Contact")) == n, nil
+		return e.Salesforce.Count("Contact") == n, nil
 	})
 	settled(t, e)
 	sfWrites := calls(e.Salesforce.Calls(), "POST", "/composite/sobjects") + calls(e.Salesforce.Calls(), "PATCH", "/composite/sobjects")
@@ -722,7 +722,7 @@ func testBurst(t *testing.T, e *Env) {
 		}
 	}
 	waitFor(t, "the Salesforce burst to land", 90*time.Second, func() (bool, error) {
-		return len(e.HubSpot.List("contacts")) == 2*n, nil
+		return e.HubSpot.Count("contacts") == 2*n, nil
 	})
 	settled(t, e)
 	hsWrites := calls(e.HubSpot.Calls(), "POST", "/batch/create") + calls(e.HubSpot.Calls(), "POST", "/batch/update")
@@ -869,7 +869,7 @@ func testDryRun(t *testing.T, e *Env) {
 	}
 }
 
-func salesforceContacts(e *Env) int { return len(e.Salesforce.List("Contact")) }
+func salesforceContacts(e *Env) int { return e.Salesforce.Count("Contact") }
 
 // deadLetters counts the bridge's dead letters (admin API).
 func deadLetters(t *testing.T, e *Env) int {

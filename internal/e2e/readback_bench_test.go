@@ -69,7 +69,7 @@ func BenchmarkReadBackBurst(b *testing.B) {
 		}
 		ids = append(ids, id)
 	}
-	waitFor(b, "the contacts in HubSpot", 120*time.Second, func() (bool, error) { return len(e.HubSpot.List("contacts")) == n, nil })
+	waitFor(b, "the contacts in HubSpot", 120*time.Second, func() (bool, error) { return e.HubSpot.Count("contacts") == n, nil })
 	settled(b, e)
 	worst := 0
 	round := 0

@@ -180,6 +180,24 @@ func (s *Server) List(objectType string) []Record {
 	return out
 }
 
+// Count is how many live records of the type exist: what a test polls for
+// without copying every record under the store's lock.
+func (s *Server) Count(objectType string) int {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	o, err := s.store.object(objectType)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, r := range o.recs {
+		if !r.archived {
+			n++
+		}
+	}
+	return n
+}
+
 // PrimaryCompany returns the contact's primary company id, if any.
 func (s *Server) PrimaryCompany(contactID string) (string, bool) {
 	s.store.mu.Lock()

@@ -150,6 +150,20 @@ func (s *Server) List(sobject string) []map[string]any {
 	return out
 }
 
+// Count is how many records of sobject exist (not deleted): what a test
+// polls for without copying every record under the store's lock.
+func (s *Server) Count(sobject string) int {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	n := 0
+	for _, rec := range s.store.rows[sobject] {
+		if !rec.deleted {
+			n++
+		}
+	}
+	return n
+}
+
 func (s *Server) snapshot(rec *record) map[string]any {
 	out := map[string]any{}
 	for _, f := range s.schemas[rec.typ].fields {
