@@ -72,7 +72,9 @@ func TestQueryForms(t *testing.T) {
 	}{
 		{"SELECT Id FROM Contact WHERE Id = '" + c1[:15] + "'", false, []string{c1}},
 		{"SELECT Id FROM Contact WHERE Id IN ('" + c1 + "','" + c2 + "')", false, []string{c1, c2}},
+		{"SELECT Id FROM Contact WHERE Id IN ('" + c1[:15] + "','" + c2 + "')", false, []string{c1, c2}},
 		{"SELECT Id FROM Contact WHERE Email = 'A@ACME.COM'", false, []string{c1}},
+		{"SELECT Id FROM Contact WHERE Email IN ('B@Acme.com', 'nobody@acme.com')", false, []string{c2}},
 		{"SELECT Name FROM Account WHERE Website = 'globex.com'", false, []string{"Globex"}},
 		{"SELECT Name FROM Account WHERE Name = 'acme'", false, []string{"Acme"}},
 		{"SELECT Id FROM Contact WHERE SystemModstamp > " + since, false, []string{c2}},
