@@ -110,7 +110,7 @@ func SalesforceProject(p Params) (map[string][]byte, error) {
 			sfFile{dir + "workflows/" + sobject + ".workflow-meta.xml", workflow{Xmlns: MetadataNamespace, OutboundMessages: []outboundMessage{{
 				FullName:           omName,
 				APIVersion:         version,
-				Description:        "Tells hubforce that a " + sobject + " changed; hubforce reads the record back.",
+				Description:        "Tells hubforce that a " + sobject + " record changed; hubforce reads the record back.",
 				EndpointURL:        base + "/webhooks/salesforce",
 				Fields:             fields,
 				IncludeSessionID:   false,
