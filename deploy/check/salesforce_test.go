@@ -325,7 +325,7 @@ func checkOutboundMessages(t *testing.T, docs []sourceDoc) {
 // FlowNode's label and location first).
 var (
 	flowElements       = []string{"actionCalls", "apiVersion", "description", "environments", "interviewLabel", "label", "processType", "start", "status"}
-	flowActionElements = []string{"name", "label", "locationX", "locationY", "actionName", "actionType"}
+	flowActionElements = []string{"name", "label", "locationX", "locationY", "actionName", "actionType", "connector", "faultConnector", "flowTransactionModel", "inputParameters", "nameSegment"}
 	flowStartElements  = []string{"locationX", "locationY", "connector", "filterFormula", "object", "recordTriggerType", "triggerType"}
 )
 
@@ -366,8 +366,8 @@ func checkFlows(t *testing.T, docs []sourceDoc) {
 		if conn := start.child("connector"); conn == nil || conn.text("targetReference") != call.text("name") {
 			t.Errorf("%s: start does not lead to the action %q", d.path, call.text("name"))
 		}
-		if call.text("actionType") != "outboundMessage" {
-			t.Errorf("%s: actionType %q", d.path, call.text("actionType"))
+		if call.text("actionType") != "outboundMessage" || call.child("nameSegment") != nil && call.text("nameSegment") != call.text("actionName") {
+			t.Errorf("%s: actionType %q nameSegment %q", d.path, call.text("actionType"), call.text("nameSegment"))
 		}
 		name := call.text("actionName")
 		if !strings.HasPrefix(name, start.text("object")+".") || !messages[name] {
