@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -156,14 +157,20 @@ func (p Params) apiVersion() (string, error) {
 	if v == "" {
 		v = DefaultSalesforceAPIVersion
 	}
-	if !regexp.MustCompile(`^[0-9]{2,3}\.0$`).MatchString(v) {
+	major, ok := strings.CutSuffix(v, ".0")
+	n, err := strconv.Atoi(major)
+	if !ok || err != nil || n <= 0 {
 		return "", fmt.Errorf("salesforce API version %q: want one such as v68.0", p.SalesforceAPIVersion)
 	}
-	if v < "59.0" && len(v) == 4 {
-		return "", fmt.Errorf("salesforce API version %s: External Client Apps need 59.0 or later", v)
+	if n < minAPIVersion {
+		return "", fmt.Errorf("salesforce API version %s: External Client Apps need %d.0 or later", v, minAPIVersion)
 	}
 	return v, nil
 }
+
+// minAPIVersion is the first with External Client Apps (the
+// ExternalClientApplication page: "available in API version 59.0 and later").
+const minAPIVersion = 59
 
 var nonName = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
