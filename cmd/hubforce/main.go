@@ -69,6 +69,7 @@ func newRoot() *cobra.Command {
 		newMigrateCmd(g),
 		newExplainCmd(g),
 		newKeygenCmd(),
+		newSetupCmd(g),
 	)
 	return root
 }

@@ -303,6 +303,7 @@ func bridgeConfig(o Options, hsURL, sfURL, brURL string) (config.Config, error) 
 		"HUBFORCE_HUBSPOT_APP_URL":          hsURL,
 		"HUBFORCE_PUBLIC_URL":               brURL,
 		"HUBFORCE_DATABASE_URL":             o.DatabaseURL,
+		"HUBFORCE_HUBSPOT_CLIENT_ID":        hubspotClientID,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    hubspotClientSecret,
 		"HUBFORCE_HUBSPOT_APP_ID":           fmt.Sprint(hubspotAppID),
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN":     hubspotToken,
