@@ -15,7 +15,6 @@ import (
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/guide"
 	"github.com/hubforce/hubforce/internal/logging"
-	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/setup"
 	"github.com/hubforce/hubforce/internal/store"
 )
@@ -26,7 +25,7 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 	o := guide.Options{}
 	so := guide.SandboxOptions{}
 	var sandboxMode bool
-	var logLevel string
+	var logLevel, integrationUser string
 	cmd.Long = "Without a subcommand, setup is the guided first install: it writes the HubSpot and Salesforce\n" +
 		"projects into --out, installs them with `hs project upload` and `sf project deploy start` when those\n" +
 		"CLIs are installed and signed in (otherwise it prints the exact commands and waits), points at the\n" +
@@ -45,7 +44,7 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 				o.Dir = "" // a temporary folder
 			}
 			so.Dir, so.Out, so.Log = o.Dir, cmd.OutOrStdout(), log
-			so.Projects = writeProjects(nil)
+			so.Projects = writeProjects(setup.Params{})
 			so.Doctor = runDoctor
 			return guide.Sandbox(ctx, so)
 		}
@@ -60,9 +59,14 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 		if o.PublicURL == "" {
 			o.PublicURL = c.PublicURL
 		}
+		if integrationUser == "" {
+			integrationUser = c.Salesforce.Username
+		}
+		o.IntegrationUser = integrationUser
 		o.In, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
 		o.Interactive = !o.Yes && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
-		o.Runner, o.Projects, o.Browser = guide.Exec{}, writeProjects(m), browser()
+		o.Runner, o.Browser = guide.Exec{}, browser()
+		o.Projects = writeProjects(setup.Params{Mapping: m, SalesforceAPIVersion: c.Salesforce.APIVersion, IntegrationUser: integrationUser})
 		o.Doctor = func(ctx context.Context, out io.Writer) error {
 			// Loaded again: the variables were set during the flow.
 			c, err := config.Load(g.envFile)
@@ -89,6 +93,7 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 	f.StringVar(&o.LoginURL, "salesforce-login-url", guide.DefaultLoginURL, "Salesforce's login host (https://test.salesforce.com for a sandbox org, or your My Domain)")
 	f.StringVar(&o.Dir, "out", "hubforce-setup", "write the projects into DIR/hubspot and DIR/salesforce (--sandbox: a temporary folder unless given)")
 	f.BoolVar(&o.Yes, "yes", false, "ask nothing and wait for nothing: print what is left to do and carry on")
+	f.StringVar(&integrationUser, "integration-user", "", "the Salesforce username the Outbound Messages are sent as (default HUBFORCE_SALESFORCE_USERNAME)")
 	f.BoolVar(&sandboxMode, "sandbox", false, "run the whole flow against the built-in simulators, with no accounts and no questions")
 	f.DurationVar(&so.Timeout, "timeout", guide.DefaultSandboxTimeout, "--sandbox: how long to wait for the records to sync")
 	f.StringVar(&so.BridgeAddr, "listen", "", "--sandbox: the bridge's address (default a free port)")
@@ -97,11 +102,13 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 	f.StringVar(&logLevel, "log-level", "warn", "--sandbox: the simulators' and bridge's log level (debug, info, warn or error)")
 }
 
-// writeProjects writes both projects for the mapping m (nil: the built-in
-// one) with internal/setup's generators.
-func writeProjects(m *mapping.Mapping) guide.Projects {
+// writeProjects writes both projects with internal/setup's generators, for
+// base (the mapping, the API version, the integration user) and the public
+// URL the flow settled on.
+func writeProjects(base setup.Params) guide.Projects {
 	return func(hubspotDir, salesforceDir, publicURL, _ string) error {
-		p := setup.Params{PublicURL: publicURL, Mapping: m}
+		p := base
+		p.PublicURL = publicURL
 		for _, proj := range []struct {
 			dir string
 			gen func(setup.Params) (map[string][]byte, error)

@@ -44,6 +44,10 @@ type Options struct {
 	LoginURL string
 	// Dir receives the projects, in HubSpotDir and SalesforceDir.
 	Dir string
+	// IntegrationUser is the Salesforce username Outbound Messages are
+	// sent as; empty leaves the generator's placeholder, which the user
+	// is told to replace before deploying.
+	IntegrationUser string
 	// Yes answers every question with its default and never waits: the
 	// public URL must then be given.
 	Yes bool
@@ -94,6 +98,11 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("writing the projects: %w", err)
 	}
 	fmt.Fprintf(w, "  HubSpot app (developer-platform project)  %s\n  Salesforce (SFDX project)                 %s\n", hsDir, sfDir)
+	if o.IntegrationUser == "" {
+		fmt.Fprintf(w, "  warning: no integration user (--integration-user or HUBFORCE_SALESFORCE_USERNAME): the Outbound Messages\n"+
+			"  carry a placeholder user that Salesforce refuses; give one and run setup again, or edit %s\n",
+			filepath.Join(sfDir, "force-app", "main", "default", "workflows"))
+	}
 
 	step(w, 2, "Installing the HubSpot app")
 	if err := install(ctx, o, in, hsDir, hubspotCLI); err != nil {

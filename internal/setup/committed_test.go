@@ -20,6 +20,7 @@ func TestCommittedProjects(t *testing.T) {
 		gen func(setup.Params) (map[string][]byte, error)
 	}{
 		{"../../deploy/hubspot", setup.HubSpotProject},
+		{"../../deploy/salesforce", setup.SalesforceProject},
 	} {
 		t.Run(filepath.Base(c.dir), func(t *testing.T) {
 			files, err := c.gen(p)
