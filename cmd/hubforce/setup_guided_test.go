@@ -38,6 +38,8 @@ func TestSetupSandbox(t *testing.T) {
 	}
 	for _, want := range []string{
 		"\n0 failed, 0 warnings, 0 not checkable\n",
+		"/webhooks/hubspot (from ",
+		"Salesforce simulator: Outbound Message Hubforce_Contact (",
 		"hubspot → salesforce: contact ",
 		"salesforce → hubspot: contact ",
 		"applied   POST /composite/sobjects → created Contact ",

@@ -96,10 +96,10 @@ func sandboxFlow(ctx context.Context, o SandboxOptions, e sandbox.Env, start tim
 	}
 	fmt.Fprintf(w, "  HubSpot app (developer-platform project)  %s\n  Salesforce (SFDX project)                 %s\n", hsDir, sfDir)
 
-	step(w, 2, "Installing them")
-	fmt.Fprintf(w, "  the simulators need no hs or sf: they are pre-configured as the projects configure real accounts —\n")
-	fmt.Fprintf(w, "  HubSpot's webhooks to %s/webhooks/hubspot, and Outbound Messages for Contact and Account\n", e.BridgeURL)
-	fmt.Fprintf(w, "  to %s/webhooks/salesforce with every mapped field, from the same mapping\n", e.BridgeURL)
+	step(w, 2, "Installing them in the simulators")
+	if err := deployToSimulators(w, e, hsDir, sfDir); err != nil {
+		return err
+	}
 
 	step(w, 3, "Connecting the accounts")
 	fmt.Fprintf(w, "  the sandbox's bridge already holds both sides' tokens; with real accounts: %s/connect/hubspot and %s/connect/salesforce\n", e.BridgeURL, e.BridgeURL)

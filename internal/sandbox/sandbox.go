@@ -73,6 +73,11 @@ type Env struct {
 	// HubSpot and Salesforce edit records as people do (not as the
 	// bridge), so their changes sync.
 	HubSpot, Salesforce Person
+	// HubSpotSim and SalesforceSim are the simulated accounts themselves,
+	// for configuring them as an admin would (their webhook and Outbound
+	// Message targets).
+	HubSpotSim    *hubspotsim.Server
+	SalesforceSim *salesforcesim.Server
 }
 
 // DefaultStateDir is where the sandbox keeps its state unless told.
@@ -238,7 +243,8 @@ func Run(ctx context.Context, o Options) error {
 	// orderly stop it causes cannot hide it.
 	thenErr := make(chan error, 1)
 	if o.Then != nil {
-		env := Env{BridgeURL: brURL, HubSpotURL: hsURL, SalesforceURL: sfURL, Config: c, HubSpot: hsUser, Salesforce: sfUser}
+		env := Env{BridgeURL: brURL, HubSpotURL: hsURL, SalesforceURL: sfURL, Config: c, HubSpot: hsUser, Salesforce: sfUser,
+			HubSpotSim: hs, SalesforceSim: sf}
 		g.Go(func() error {
 			thenErr <- o.Then(gctx, env)
 			cancel()
