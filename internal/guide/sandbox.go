@@ -16,6 +16,7 @@ import (
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/config"
 	"github.com/hubforce/hubforce/internal/sandbox"
+	"github.com/hubforce/hubforce/internal/setup"
 	"github.com/hubforce/hubforce/internal/store"
 )
 
@@ -74,11 +75,22 @@ func Sandbox(ctx context.Context, o SandboxOptions) (err error) {
 	if err := temp(&o.Dir, "hubforce-setup-projects-"); err != nil {
 		return err
 	}
+	// The Salesforce simulator's Outbound Messages are set when it starts,
+	// before the bridge's URL is known: their field lists come from the
+	// project written with the placeholder URL, which the bridge's then
+	// replaces.
+	if err := o.Projects(filepath.Join(o.Dir, HubSpotDir), filepath.Join(o.Dir, SalesforceDir), setup.PlaceholderURL, ""); err != nil {
+		return fmt.Errorf("writing the projects: %w", err)
+	}
+	fields, err := outboundFields(filepath.Join(o.Dir, SalesforceDir))
+	if err != nil {
+		return err
+	}
 	addr := func(a string) string { return cmp.Or(a, "127.0.0.1:0") }
 	w := o.Out
 	return sandbox.Run(ctx, sandbox.Options{
 		BridgeAddr: addr(o.BridgeAddr), HubSpotAddr: addr(o.HubSpotAddr), SalesforceAddr: addr(o.SalesforceAddr),
-		StateDir: o.StateDir, Out: io.Discard, Log: o.Log,
+		StateDir: o.StateDir, Out: io.Discard, Log: o.Log, OutboundFields: fields,
 		Then: func(ctx context.Context, e sandbox.Env) error {
 			return sandboxFlow(ctx, o, e, start, w)
 		},

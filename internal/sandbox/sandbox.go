@@ -57,6 +57,10 @@ type Options struct {
 	// Out receives the banner (URLs and credentials).
 	Out io.Writer
 	Log zerolog.Logger
+	// OutboundFields, when set, are the fields of the Salesforce
+	// simulator's Outbound Messages, by object, instead of those the
+	// built-in mapping implies.
+	OutboundFields map[string][]string
 	// Then, when set, is called once everything listens and the example
 	// records exist; the run ends when it returns, with its error.
 	// `hubforce setup --sandbox` drives its flow from here.
@@ -159,6 +163,10 @@ func Run(ctx context.Context, o Options) error {
 		Logger: o.Log,
 	})
 	defer hs.Close()
+	fields := o.OutboundFields
+	if fields == nil {
+		fields = outboundFields(mapping.Default())
+	}
 	sf := salesforcesim.New(salesforcesim.Config{
 		OrgID: salesforceOrgID, IntegrationUserID: salesforceIntegration,
 		InstanceURL: sfURL, LoginURL: sfURL,
@@ -166,7 +174,7 @@ func Run(ctx context.Context, o Options) error {
 		RefreshTokens:  []string{salesforceRefresh},
 		UserSessions:   map[string]string{salesforceUserSession: salesforceUIUser},
 		OutboundURL:    webhookURL(o.SalesforceOutboundURL, brURL, "/webhooks/salesforce"),
-		OutboundFields: outboundFields(mapping.Default()),
+		OutboundFields: fields,
 		Logger:         o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
 	defer sf.Close()
