@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,16 +15,7 @@ func runSetup(t *testing.T, path string, args ...string) (string, int) {
 	cmd := exec.Command(binary, append([]string{"setup"}, args...)...)
 	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}
 	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return string(out), 0
-	case errors.As(err, &ee):
-		return string(out), ee.ExitCode()
-	}
-	t.Fatalf("running setup: %v", err)
-	return "", 0
+	return outputAndExit(t, cmd)
 }
 
 // TestSetupSandbox: `hubforce setup --sandbox` needs no account and no
