@@ -66,6 +66,9 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 		o.In, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
 		o.Interactive = !o.Yes && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		o.Runner, o.Browser = guide.Exec{}, browser()
+		if o.Interactive {
+			o.Runner = guide.Exec{Stdin: os.Stdin}
+		}
 		o.Projects = writeProjects(setup.Params{Mapping: m, SalesforceAPIVersion: c.Salesforce.APIVersion, IntegrationUser: integrationUser})
 		o.Doctor = func(ctx context.Context, out io.Writer) error {
 			// Loaded again: the variables were set during the flow.
