@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 // runSetup runs the real `hubforce setup` with args, an environment of
@@ -123,5 +126,65 @@ func TestSetupGuidedPrintsTheCommands(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(out)
+	}
+}
+
+// TestSetupGuidedAgainstTheSandbox: the guided flow, for accounts whose
+// CLIs are signed in, against a running `hubforce sandbox` standing in for
+// the real accounts and `hubforce serve`: doctor passes, then setup waits
+// for the first change made by a person on each side to reach the other,
+// prints both timelines and exits 0.
+func TestSetupGuidedAgainstTheSandbox(t *testing.T) {
+	dir := t.TempDir()
+	s := startSandbox(t, dir)
+	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "calls.log")
+	fakeCLI(t, bin, "hs", log, "")
+	fakeCLI(t, bin, "sf", log, "")
+	cmd := exec.Command(binary, "setup", "--yes", "--public-url", s.bridge, "--salesforce-login-url", s.salesforce,
+		"--out", t.TempDir(), "--integration-user", "integration@example.org")
+	// The sandbox bridge's configuration: the credentials its banner
+	// prints, and its store's secret key.
+	cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + dir,
+		"HUBFORCE_DATABASE_URL=sqlite:" + filepath.Join(dir, "hubforce-sandbox", "bridge.db"),
+		"HUBFORCE_SECRET_KEY=sandbox-secret-key-not-for-production-000000",
+		"HUBFORCE_PUBLIC_URL=" + s.bridge,
+		"HUBFORCE_HUBSPOT_API_URL=" + s.hubspot, "HUBFORCE_HUBSPOT_APP_URL=" + s.hubspot, "HUBFORCE_HUBSPOT_APP_ID=54321",
+		"HUBFORCE_HUBSPOT_ACCESS_TOKEN=pat-na1-sandbox-0000-0000-0000-000000000000",
+		"HUBFORCE_HUBSPOT_CLIENT_ID=sandbox-hubspot-client-id", "HUBFORCE_HUBSPOT_CLIENT_SECRET=sandbox-hubspot-client-secret",
+		"HUBFORCE_SALESFORCE_ORG_ID=00D5g000004SbXaEAK", "HUBFORCE_SALESFORCE_LOGIN_URL=" + s.salesforce,
+		"HUBFORCE_SALESFORCE_CLIENT_ID=sandbox-salesforce-consumer-key", "HUBFORCE_SALESFORCE_CLIENT_SECRET=sandbox-salesforce-consumer-secret",
+		"HUBFORCE_SALESFORCE_REFRESH_TOKEN=sandbox-salesforce-refresh-token"}
+	out := &testkit.LogBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	eventually(t, "setup waits for the first changes", 30*time.Second, func() bool {
+		return strings.Contains(out.String(), "7. Waiting for the first change each way")
+	})
+	if !strings.Contains(out.String(), "\n0 failed, 0 warnings, 0 not checkable\n") {
+		t.Fatalf("doctor against the sandbox:\n%s", out)
+	}
+	s.bothWays(t, "guided")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("setup: %v\n%s", err, out)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("setup still waiting a minute after both edits synced\n%s", out)
+	}
+	for _, want := range []string{
+		"  hubspot → salesforce: contact " + s.hubspotContact + ", after ",
+		"  salesforce → hubspot: contact " + s.salesforceCont + ", after ",
+		"hubspot contact " + s.hubspotContact + "\nlinked: HubSpot " + s.hubspotContact + " ↔ Salesforce Contact ",
+		"salesforce contact " + s.salesforceCont + "\nlinked: HubSpot ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q\n%s", want, out)
+		}
 	}
 }
