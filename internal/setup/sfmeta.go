@@ -184,6 +184,11 @@ type flowCall struct {
 	LocationY  int    `xml:"locationY"`
 	ActionName string `xml:"actionName"`
 	ActionType string `xml:"actionType"`
+	// FlowTransactionModel and NameSegment are what Flow Builder writes
+	// for an outbound message action (the transaction of the record
+	// change; the action's name again).
+	FlowTransactionModel string `xml:"flowTransactionModel"`
+	NameSegment          string `xml:"nameSegment"`
 }
 
 // flowStart is a FlowStart: FlowNode's location, then its own fields.
@@ -204,7 +209,8 @@ func changeFlow(version, sobject, omName string) flow {
 	const action = "Send_to_hubforce"
 	return flow{Xmlns: MetadataNamespace,
 		ActionCalls: []flowCall{{Name: action, Label: "Send to hubforce", LocationX: 176, LocationY: 323,
-			ActionName: sobject + "." + omName, ActionType: "outboundMessage"}},
+			ActionName: sobject + "." + omName, ActionType: "outboundMessage",
+			FlowTransactionModel: "CurrentTransaction", NameSegment: sobject + "." + omName}},
 		APIVersion:     version,
 		Description:    "Sends the " + omName + " outbound message to hubforce when a " + sobject + " is created or updated.",
 		Environments:   "Default",
