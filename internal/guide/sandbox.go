@@ -171,7 +171,7 @@ func sandboxFlow(ctx context.Context, o SandboxOptions, e sandbox.Env, start tim
 		fmt.Fprintf(w, "  %s → %s: %s %s synced %s after start\n", r.s.Side, r.s.Side.Other(), r.s.Object, r.s.RecordID, time.Since(start).Round(time.Millisecond))
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("within %s: %w", o.Timeout, errors.Join(errs...))
+		return fmt.Errorf("not synced within %s (--timeout):\n%w", o.Timeout, errors.Join(errs...))
 	}
 	for _, s := range synced {
 		fmt.Fprintln(w)

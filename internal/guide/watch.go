@@ -88,7 +88,7 @@ func WaitSynced(ctx context.Context, h History, side hubforce.Side, obj hubforce
 			}
 		}
 		if err := sleep(ctx, pollEvery); err != nil {
-			return Synced{}, fmt.Errorf("%s %s %s made on %s was not written to %s: %w", side, obj, id, side, side.Other(), err)
+			return Synced{}, fmt.Errorf("%s %s %s was not written to %s: %w", side, obj, id, side.Other(), err)
 		}
 	}
 }
