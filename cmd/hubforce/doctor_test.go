@@ -41,6 +41,13 @@ func runDoctor(t *testing.T, hs func(*hubspotsim.Config)) (string, int) {
 		"HUBFORCE_SALESFORCE_ORG_ID=" + testOrg, "HUBFORCE_SALESFORCE_LOGIN_URL=" + sfSrv.URL,
 		"HUBFORCE_SALESFORCE_CLIENT_ID=doctor-sf", "HUBFORCE_SALESFORCE_CLIENT_SECRET=doctor-sf-secret",
 		"HUBFORCE_SALESFORCE_REFRESH_TOKEN=doctor-sf-refresh"}
+	return outputAndExit(t, cmd)
+}
+
+// outputAndExit runs cmd and returns its combined output and exit status;
+// only a failure to run it at all fails the test.
+func outputAndExit(t *testing.T, cmd *exec.Cmd) (string, int) {
+	t.Helper()
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	switch {
@@ -49,7 +56,7 @@ func runDoctor(t *testing.T, hs func(*hubspotsim.Config)) (string, int) {
 	case errors.As(err, &ee):
 		return string(out), ee.ExitCode()
 	}
-	t.Fatalf("running doctor: %v", err)
+	t.Fatalf("running %s: %v", strings.Join(cmd.Args, " "), err)
 	return "", 0
 }
 

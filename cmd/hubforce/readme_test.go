@@ -271,6 +271,12 @@ func TestREADMEQuickStartRuns(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v\n%s", line, err, out)
 			}
+		case words[0] == "hubforce" && words[1] == "setup":
+			cmd := exec.Command(filepath.Join(gobin, "hubforce"), words[1:]...)
+			cmd.Dir = t.TempDir()
+			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "a record synced each way") {
+				t.Fatalf("%s: %v\n%s", line, err, out)
+			}
 		case words[0] == "hubforce" && words[1] == "sandbox":
 			args := append(words[1:], "--listen", "127.0.0.1:0", "--hubspot-addr", "127.0.0.1:0", "--salesforce-addr", "127.0.0.1:0")
 			runSandboxBriefly(t, filepath.Join(gobin, "hubforce"), work, args)
@@ -279,7 +285,7 @@ func TestREADMEQuickStartRuns(t *testing.T) {
 		}
 		ran++
 	}
-	if ran < 2 {
+	if ran < 3 {
 		t.Fatalf("ran %d Quick start commands", ran)
 	}
 	for _, f := range []string{"bridge.db", "simulators.json"} {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -26,11 +25,8 @@ func newSetupCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Write the HubSpot and Salesforce projects that connect real accounts to this bridge",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("setup: the guided flow is not yet here; use `hubforce setup hubspot --out DIR` and `hubforce setup salesforce --out DIR`")
-		},
 	}
+	guidedSetup(g, cmd)
 	cmd.AddCommand(newSetupHubSpotCmd(g), newSetupSalesforceCmd(g))
 	return cmd
 }

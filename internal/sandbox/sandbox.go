@@ -57,6 +57,31 @@ type Options struct {
 	// Out receives the banner (URLs and credentials).
 	Out io.Writer
 	Log zerolog.Logger
+	// OutboundFields, when set, are the fields of the Salesforce
+	// simulator's Outbound Messages, by object, instead of those the
+	// built-in mapping implies.
+	OutboundFields map[string][]string
+	// Then, when set, is called once everything listens and the example
+	// records exist; the run ends when it returns, with its error.
+	// `hubforce setup --sandbox` drives its flow from here.
+	Then func(ctx context.Context, e Env) error
+}
+
+// Env is what a Then hook gets: where everything listens, the bridge's
+// configuration (as a user would write it) and a person on each side.
+type Env struct {
+	BridgeURL, HubSpotURL, SalesforceURL string
+	// Config is the bridge's configuration; its DatabaseURL is the store
+	// the bridge writes.
+	Config config.Config
+	// HubSpot and Salesforce edit records as people do (not as the
+	// bridge), so their changes sync.
+	HubSpot, Salesforce Person
+	// HubSpotSim and SalesforceSim are the simulated accounts themselves,
+	// for configuring them as an admin would (their webhook and Outbound
+	// Message targets).
+	HubSpotSim    *hubspotsim.Server
+	SalesforceSim *salesforcesim.Server
 }
 
 // DefaultStateDir is where the sandbox keeps its state unless told.
@@ -138,6 +163,10 @@ func Run(ctx context.Context, o Options) error {
 		Logger: o.Log,
 	})
 	defer hs.Close()
+	fields := o.OutboundFields
+	if fields == nil {
+		fields = outboundFields(mapping.Default())
+	}
 	sf := salesforcesim.New(salesforcesim.Config{
 		OrgID: salesforceOrgID, IntegrationUserID: salesforceIntegration,
 		InstanceURL: sfURL, LoginURL: sfURL,
@@ -145,7 +174,7 @@ func Run(ctx context.Context, o Options) error {
 		RefreshTokens:  []string{salesforceRefresh},
 		UserSessions:   map[string]string{salesforceUserSession: salesforceUIUser},
 		OutboundURL:    webhookURL(o.SalesforceOutboundURL, brURL, "/webhooks/salesforce"),
-		OutboundFields: outboundFields(mapping.Default()),
+		OutboundFields: fields,
 		Logger:         o.Log.With().Str("component", "salesforce-sim").Logger(),
 	})
 	defer sf.Close()
@@ -176,9 +205,9 @@ func Run(ctx context.Context, o Options) error {
 		return server.Serve(gctx, sfLn, sf.Handler(), drain, o.Log.With().Str("component", "salesforce-sim").Logger())
 	})
 	g.Go(func() error { return st.saveEvery(gctx, hs, sf, saveInterval, o.Log) })
+	var c config.Config
 	if !o.OnlySimulators {
-		c, err := bridgeConfig(o, hsURL, sfURL, brURL)
-		if err != nil {
+		if c, err = bridgeConfig(o, hsURL, sfURL, brURL); err != nil {
 			return errors.Join(err, stop())
 		}
 		g.Go(func() error {
@@ -218,7 +247,24 @@ func Run(ctx context.Context, o Options) error {
 			return nil
 		})
 	}
+	// thenErr is the hook's own error, kept apart so that the others'
+	// orderly stop it causes cannot hide it.
+	thenErr := make(chan error, 1)
+	if o.Then != nil {
+		env := Env{BridgeURL: brURL, HubSpotURL: hsURL, SalesforceURL: sfURL, Config: c, HubSpot: hsUser, Salesforce: sfUser,
+			HubSpotSim: hs, SalesforceSim: sf}
+		g.Go(func() error {
+			thenErr <- o.Then(gctx, env)
+			cancel()
+			return nil
+		})
+	}
 	err = quiet(g.Wait())
+	select {
+	case terr := <-thenErr:
+		err = errors.Join(terr, err)
+	default:
+	}
 	if serr := st.save(hs, sf); serr != nil {
 		o.Log.Error().Err(serr).Msg("saving the simulators' state; the next --keep-state run will refuse this store")
 	}
@@ -271,6 +317,7 @@ func bridgeConfig(o Options, hsURL, sfURL, brURL string) (config.Config, error) 
 		"HUBFORCE_HUBSPOT_APP_URL":          hsURL,
 		"HUBFORCE_PUBLIC_URL":               brURL,
 		"HUBFORCE_DATABASE_URL":             o.DatabaseURL,
+		"HUBFORCE_HUBSPOT_CLIENT_ID":        hubspotClientID,
 		"HUBFORCE_HUBSPOT_CLIENT_SECRET":    hubspotClientSecret,
 		"HUBFORCE_HUBSPOT_APP_ID":           fmt.Sprint(hubspotAppID),
 		"HUBFORCE_HUBSPOT_ACCESS_TOKEN":     hubspotToken,

@@ -103,15 +103,15 @@ func seedExamples(hs hubspotUser, sf salesforceUser) (examples, error) {
 
 // findOrCreate returns the contact whose key field has the example's value,
 // creating it if there is none.
-func findOrCreate(side person, key string, fields map[string]string) (string, error) {
+func findOrCreate(side Person, key string, fields map[string]string) (string, error) {
 	if id, ok := side.Find(hubforce.Contact, key, fields[key]); ok {
 		return id, nil
 	}
 	return side.Create(hubforce.Contact, fields)
 }
 
-// person is a generator side that can also look a record up.
-type person interface {
+// Person is a generator side that can also look a record up.
+type Person interface {
 	generator.Side
 	Find(obj hubforce.Object, field, value string) (string, bool)
 }
