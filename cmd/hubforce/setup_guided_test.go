@@ -69,7 +69,8 @@ func TestSetupGuidedRunsTheCLIs(t *testing.T) {
 	bin, log, dir := t.TempDir(), filepath.Join(t.TempDir(), "calls.log"), t.TempDir()
 	fakeCLI(t, bin, "hs", log, "")
 	fakeCLI(t, bin, "sf", log, "")
-	out, code := runSetup(t, bin+":/usr/bin:/bin", "--yes", "--public-url", "https://sync.example.com", "--out", dir)
+	out, code := runSetup(t, bin+":/usr/bin:/bin", "--yes", "--public-url", "https://sync.example.com", "--out", dir,
+		"--integration-user", "hubforce@acme.example")
 	if code != 1 || !strings.Contains(out, "6. hubforce doctor") || !strings.Contains(out, "configuration is not valid") {
 		t.Fatalf("want it to stop at doctor (no configuration): exit %d\n%s", code, out)
 	}
@@ -83,6 +84,7 @@ func TestSetupGuidedRunsTheCLIs(t *testing.T) {
 		hs + " hs project upload",
 		sf + " sf org display --json",
 		sf + " sf project deploy start --source-dir force-app",
+		sf + " sf org assign permset --name Hubforce_Integration --on-behalf-of hubforce@acme.example",
 	}, "\n") + "\n"
 	if string(calls) != want {
 		t.Fatalf("the CLIs were called\n%s\nwant\n%s", calls, want)
@@ -115,6 +117,7 @@ func TestSetupGuidedPrintsTheCommands(t *testing.T) {
 		"    npm install -g @hubspot/cli\n    hs account auth\n    cd " + hs + " && hs project upload\n",
 		"  sf is not signed in (sf org display --json failed); run these yourself (",
 		"    npm install -g @salesforce/cli\n    sf org login web --set-default --instance-url https://test.salesforce.com\n    cd " + sf + " && sf project deploy start --source-dir force-app\n",
+		"  then give the integration user the permission set: sf org assign permset --name Hubforce_Integration --on-behalf-of USERNAME\n",
 		"HUBFORCE_SALESFORCE_LOGIN_URL=https://test.salesforce.com",
 	} {
 		if !strings.Contains(out, want) {

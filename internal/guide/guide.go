@@ -13,8 +13,11 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/hubforce/hubforce/internal/setup"
 )
 
 // DefaultLoginURL is Salesforce's production login host.
@@ -109,8 +112,11 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	step(w, 3, "Deploying the Salesforce project")
-	if err := install(ctx, o, in, sfDir, salesforceCLI); err != nil {
+	if err := install(ctx, o, in, sfDir, withPermissionSet(salesforceCLI, o.IntegrationUser)); err != nil {
 		return err
+	}
+	if o.IntegrationUser == "" {
+		fmt.Fprintf(w, "  then give the integration user the permission set: sf %s\n", strings.Join(assignPermissionSet("USERNAME"), " "))
 	}
 
 	step(w, 4, "Configuring and starting the bridge")
@@ -173,27 +179,46 @@ func watch(ctx context.Context, w io.Writer, open func(context.Context) (History
 	return nil
 }
 
-// A vendor CLI: how to tell it is signed in, and what installs the project.
+// A vendor CLI: how to tell it is signed in, and what installs the project
+// (one command or several, run in order).
 type cli struct {
 	side, name string
 	signedIn   []string
-	install    []string
+	install    [][]string
 	installCLI string
 	signIn     string
 	docs       string
+}
+
+// assignPermissionSet gives the integration user the permission set the
+// project deploys: the External Client App admits only its holders, so
+// without it the integration user's Connect is refused. sf org assign
+// permset:
+// https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/cli_reference_org_commands_unified.htm
+func assignPermissionSet(user string) []string {
+	return []string{"org", "assign", "permset", "--name", setup.PermissionSetName, "--on-behalf-of", user}
+}
+
+// withPermissionSet adds the assignment to the Salesforce deploy when the
+// integration user is known.
+func withPermissionSet(c cli, user string) cli {
+	if user != "" {
+		c.install = append(slices.Clone(c.install), assignPermissionSet(user))
+	}
+	return c
 }
 
 var (
 	// https://developers.hubspot.com/docs/developer-tooling/local-development/hubspot-cli/commands/account-commands
 	// (hs account list: the authenticated accounts) and .../project-commands (hs project upload).
 	hubspotCLI = cli{side: "HubSpot", name: "hs",
-		signedIn: []string{"account", "list"}, install: []string{"project", "upload"},
+		signedIn: []string{"account", "list"}, install: [][]string{{"project", "upload"}},
 		installCLI: "npm install -g @hubspot/cli", signIn: "hs account auth",
 		docs: "https://developers.hubspot.com/docs/developer-tooling/local-development/hubspot-cli/project-commands"}
 	// https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/cli_reference_project_commands_unified.htm
 	// (sf project deploy start) and the org commands' reference (sf org display: the default org).
 	salesforceCLI = cli{side: "Salesforce", name: "sf",
-		signedIn: []string{"org", "display", "--json"}, install: []string{"project", "deploy", "start", "--source-dir", "force-app"},
+		signedIn: []string{"org", "display", "--json"}, install: [][]string{{"project", "deploy", "start", "--source-dir", "force-app"}},
 		installCLI: "npm install -g @salesforce/cli", signIn: "sf org login web --set-default --instance-url LOGIN_URL",
 		docs: "https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/cli_reference_project_commands_unified.htm"}
 )
@@ -202,7 +227,10 @@ var (
 // prints the exact commands and waits for the user to run them.
 func install(ctx context.Context, o Options, in *bufio.Reader, dir string, c cli) error {
 	w := o.Out
-	command := c.name + " " + strings.Join(c.install, " ")
+	commands := make([]string, len(c.install))
+	for i, args := range c.install {
+		commands[i] = c.name + " " + strings.Join(args, " ")
+	}
 	why := ""
 	if _, err := o.Runner.LookPath(c.name); err != nil {
 		why = c.name + " is not installed"
@@ -210,15 +238,17 @@ func install(ctx context.Context, o Options, in *bufio.Reader, dir string, c cli
 		why = c.name + " is not signed in (" + c.name + " " + strings.Join(c.signedIn, " ") + " failed)"
 	}
 	if why == "" {
-		fmt.Fprintf(w, "  $ cd %s && %s\n", dir, command)
-		if err := o.Runner.Run(ctx, dir, w, c.name, c.install...); err != nil {
-			return fmt.Errorf("installing the %s side: %w", c.side, err)
+		for i, args := range c.install {
+			fmt.Fprintf(w, "  $ cd %s && %s\n", dir, commands[i])
+			if err := o.Runner.Run(ctx, dir, w, c.name, args...); err != nil {
+				return fmt.Errorf("installing the %s side (%s): %w", c.side, commands[i], err)
+			}
 		}
 		return nil
 	}
 	signIn := strings.ReplaceAll(c.signIn, "LOGIN_URL", o.LoginURL)
 	fmt.Fprintf(w, "  %s; run these yourself (%s):\n", why, c.docs)
-	fmt.Fprintf(w, "    %s\n    %s\n    cd %s && %s\n", c.installCLI, signIn, dir, command)
+	fmt.Fprintf(w, "    %s\n    %s\n    cd %s && %s\n", c.installCLI, signIn, dir, strings.Join(commands, " && "))
 	return wait(in, w, o.Yes, "Press Enter when done ")
 }
 
