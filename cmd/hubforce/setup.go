@@ -98,7 +98,12 @@ func newSetupSalesforceCmd(g *globals) *cobra.Command {
 				return fmt.Errorf("setup salesforce: %w", err)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "wrote the Salesforce project to %s (%d files)\nnext: cd %s && sf project deploy start --source-dir force-app -o ALIAS\n", out, len(files), out)
+			user := p.IntegrationUser
+			if user == "" {
+				user = "USERNAME"
+			}
+			fmt.Fprintf(w, "wrote the Salesforce project to %s (%d files)\nnext: cd %s && sf project deploy start --source-dir force-app -o ALIAS"+
+				" && sf org assign permset --name %s --on-behalf-of %s -o ALIAS\n", out, len(files), out, setup.PermissionSetName, user)
 			if p.IntegrationUser == "" {
 				fmt.Fprintf(w, "warning: no integration user (--integration-user or %sSALESFORCE_USERNAME): replace %s in force-app/main/default/workflows/ before deploying\n", config.Prefix, setup.PlaceholderIntegrationUser)
 			}
