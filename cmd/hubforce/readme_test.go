@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -306,6 +307,8 @@ func runSandboxBriefly(t *testing.T, bin, dir string, args []string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -325,6 +328,6 @@ func runSandboxBriefly(t *testing.T, bin, dir string, args []string) {
 	for sc.Scan() {
 	}
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("hubforce %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("hubforce %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -29,7 +31,9 @@ func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, readHeader,
 	if readHeader <= 0 {
 		readHeader = DefaultReadHeaderTimeout
 	}
+	conns := &connStates{m: map[net.Conn]http.ConnState{}}
 	srv := &http.Server{
+		ConnState:         conns.track,
 		Handler:           h,
 		ReadHeaderTimeout: readHeader,
 		// HubSpot waits 5 s and Salesforce 60 s for an answer; a body that
@@ -50,10 +54,51 @@ func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, readHeader,
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("draining: %w", err)
+		// What is cut off now was not acknowledged, so its sender tries
+		// again: nothing acknowledged is lost. A connection opened just
+		// as the shutdown began and never sent its request holds
+		// Shutdown for five seconds, the same as a slow request; both
+		// are worth a line, neither a failed exit.
+		log.Warn().Err(err).Str("open", conns.String()).Msg("drain timed out: closing the connections left; their senders retry")
+		if err := srv.Close(); err != nil {
+			return fmt.Errorf("closing after the drain: %w", err)
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("http server: %w", err)
 	}
 	return nil
+}
+
+// connStates counts the server's connections by state, for the line a
+// timed-out drain writes.
+type connStates struct {
+	mu sync.Mutex
+	m  map[net.Conn]http.ConnState
+}
+
+func (c *connStates) track(conn net.Conn, st http.ConnState) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st == http.StateClosed || st == http.StateHijacked {
+		delete(c.m, conn)
+		return
+	}
+	c.m[conn] = st
+}
+
+func (c *connStates) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := map[http.ConnState]int{}
+	for _, st := range c.m {
+		n[st]++
+	}
+	var parts []string
+	for _, st := range []http.ConnState{http.StateNew, http.StateActive, http.StateIdle} {
+		if n[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[st], st))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
