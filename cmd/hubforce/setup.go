@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,14 +51,11 @@ func newSetupHubSpotCmd(g *globals) *cobra.Command {
 				return err
 			}
 			p.HubSpotOAuth = oauth
-			files, err := setup.HubSpotProject(p)
+			n, err := writeProject(out, setup.HubSpotProject, p)
 			if err != nil {
 				return fmt.Errorf("setup hubspot: %w", err)
 			}
-			if err := setup.Write(out, files); err != nil {
-				return fmt.Errorf("setup hubspot: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote the HubSpot project to %s (%d files)\nnext: cd %s && hs project upload\n", out, len(files), out)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote the HubSpot project to %s (%d files)\nnext: cd %s && hs project upload\n", out, n, out)
 			return nil
 		},
 	}
@@ -90,11 +88,8 @@ func newSetupSalesforceCmd(g *globals) *cobra.Command {
 			if user != "" {
 				p.IntegrationUser = user
 			}
-			files, err := setup.SalesforceProject(p)
+			n, err := writeProject(out, setup.SalesforceProject, p)
 			if err != nil {
-				return fmt.Errorf("setup salesforce: %w", err)
-			}
-			if err := setup.Write(out, files); err != nil {
 				return fmt.Errorf("setup salesforce: %w", err)
 			}
 			w := cmd.OutOrStdout()
@@ -103,7 +98,7 @@ func newSetupSalesforceCmd(g *globals) *cobra.Command {
 				user = "USERNAME"
 			}
 			fmt.Fprintf(w, "wrote the Salesforce project to %s (%d files)\nnext: cd %s && sf project deploy start --source-dir force-app -o ALIAS"+
-				" && sf org assign permset --name %s --on-behalf-of %s -o ALIAS\n", out, len(files), out, setup.PermissionSetName, user)
+				" && sf %s -o ALIAS\n", out, n, out, strings.Join(setup.AssignPermissionSet(user), " "))
 			if p.IntegrationUser == "" {
 				fmt.Fprintf(w, "warning: no integration user (--integration-user or %sSALESFORCE_USERNAME): replace %s in force-app/main/default/workflows/ before deploying\n", config.Prefix, setup.PlaceholderIntegrationUser)
 			}
@@ -115,6 +110,15 @@ func newSetupSalesforceCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&user, "integration-user", "", "username the Outbound Messages are sent as (default "+config.Prefix+"SALESFORCE_USERNAME)")
 	_ = cmd.MarkFlagRequired("out") // only fails for a flag that does not exist
 	return cmd
+}
+
+// writeProject writes what gen makes of p into dir, and says how many files.
+func writeProject(dir string, gen func(setup.Params) (map[string][]byte, error), p setup.Params) (int, error) {
+	files, err := gen(p)
+	if err != nil {
+		return 0, err
+	}
+	return len(files), setup.Write(dir, files)
 }
 
 // setupParams reads what the generators need from the configuration serve

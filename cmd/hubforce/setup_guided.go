@@ -47,28 +47,22 @@ func guidedSetup(g *globals, cmd *cobra.Command) {
 			so.Doctor = runDoctor
 			return guide.Sandbox(ctx, so)
 		}
-		c, err := config.Load(g.envFile)
+		base, err := setupParams(g, setupFlags{publicURL: o.PublicURL})
 		if err != nil {
 			return err
 		}
-		m, err := bridge.LoadMapping(c)
-		if err != nil {
-			return err
+		o.PublicURL = base.PublicURL
+		if integrationUser != "" {
+			base.IntegrationUser = integrationUser
 		}
-		if o.PublicURL == "" {
-			o.PublicURL = c.PublicURL
-		}
-		if integrationUser == "" {
-			integrationUser = c.Salesforce.Username
-		}
-		o.IntegrationUser = integrationUser
+		o.IntegrationUser = base.IntegrationUser
 		o.In, o.Out = cmd.InOrStdin(), cmd.OutOrStdout()
 		o.Interactive = !o.Yes && term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		o.Runner, o.Browser = guide.Exec{}, browser()
 		if o.Interactive {
 			o.Runner = guide.Exec{Stdin: os.Stdin}
 		}
-		o.Projects = writeProjects(setup.Params{Mapping: m, SalesforceAPIVersion: c.Salesforce.APIVersion, IntegrationUser: integrationUser})
+		o.Projects = writeProjects(base)
 		o.Doctor = func(ctx context.Context, out io.Writer) error {
 			// Loaded again: the variables were set during the flow.
 			c, err := config.Load(g.envFile)
@@ -111,19 +105,11 @@ func writeProjects(base setup.Params) guide.Projects {
 	return func(hubspotDir, salesforceDir, publicURL, _ string) error {
 		p := base
 		p.PublicURL = publicURL
-		for _, proj := range []struct {
-			dir string
-			gen func(setup.Params) (map[string][]byte, error)
-		}{{hubspotDir, setup.HubSpotProject}, {salesforceDir, setup.SalesforceProject}} {
-			files, err := proj.gen(p)
-			if err != nil {
-				return err
-			}
-			if err := setup.Write(proj.dir, files); err != nil {
-				return err
-			}
+		if _, err := writeProject(hubspotDir, setup.HubSpotProject, p); err != nil {
+			return err
 		}
-		return nil
+		_, err := writeProject(salesforceDir, setup.SalesforceProject, p)
+		return err
 	}
 }
 

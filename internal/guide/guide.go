@@ -116,7 +116,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.IntegrationUser == "" {
-		fmt.Fprintf(w, "  then give the integration user the permission set: sf %s\n", strings.Join(assignPermissionSet("USERNAME"), " "))
+		fmt.Fprintf(w, "  then give the integration user the permission set: sf %s\n", strings.Join(setup.AssignPermissionSet("USERNAME"), " "))
 	}
 
 	step(w, 4, "Configuring and starting the bridge")
@@ -190,20 +190,11 @@ type cli struct {
 	docs       string
 }
 
-// assignPermissionSet gives the integration user the permission set the
-// project deploys: the External Client App admits only its holders, so
-// without it the integration user's Connect is refused. sf org assign
-// permset:
-// https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/cli_reference_org_commands_unified.htm
-func assignPermissionSet(user string) []string {
-	return []string{"org", "assign", "permset", "--name", setup.PermissionSetName, "--on-behalf-of", user}
-}
-
 // withPermissionSet adds the assignment to the Salesforce deploy when the
 // integration user is known.
 func withPermissionSet(c cli, user string) cli {
 	if user != "" {
-		c.install = append(slices.Clone(c.install), assignPermissionSet(user))
+		c.install = append(slices.Clone(c.install), setup.AssignPermissionSet(user))
 	}
 	return c
 }

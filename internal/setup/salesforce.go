@@ -32,6 +32,14 @@ const (
 	PermissionSetName     = "Hubforce_Integration"
 )
 
+// AssignPermissionSet is the `sf` command (its arguments) that gives user
+// the integration permission set: the External Client App admits only its
+// holders, so without it the integration user's Connect is refused.
+// https://developer.salesforce.com/docs/atlas.en-us.sfdx_cli_reference.meta/sfdx_cli_reference/cli_reference_org_commands_unified.htm
+func AssignPermissionSet(user string) []string {
+	return []string{"org", "assign", "permset", "--name", PermissionSetName, "--on-behalf-of", user}
+}
+
 // PlaceholderIntegrationUser stands in for Params.IntegrationUser in the
 // committed deploy/salesforce: the Workflow outboundMessage's
 // integrationUser is a username of the target org, which no committed
