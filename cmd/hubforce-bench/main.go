@@ -23,7 +23,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -222,13 +221,9 @@ func attack(url string, duration time.Duration, conns int) result {
 		}
 		b.WriteByte(']')
 		body := []byte(b.String())
-		stamp := strconv.FormatInt(now, 10)
 		t.Method, t.URL, t.Body = http.MethodPost, url, body
-		t.Header = http.Header{
-			"Content-Type":                 {"application/json"},
-			hubspot.HeaderRequestTimestamp: {stamp},
-			hubspot.HeaderSignatureV3:      {base64.StdEncoding.EncodeToString(hubspot.SignV3(secret, http.MethodPost, signed, body, stamp))},
-		}
+		t.Header = http.Header{"Content-Type": {"application/json"}}
+		hubspot.SetSignatureV3(t.Header, secret, signed, body, time.UnixMilli(now))
 		return nil
 	}
 	a := vegeta.NewAttacker(vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)),

@@ -3,7 +3,6 @@ package main_test
 import (
 	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,12 +108,9 @@ func startServe(t *testing.T, dbURL string, extra ...string) *process {
 func signedRequest(url string, body []byte) *http.Request {
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
-	stamp := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	// HubSpot calls https://host (TLS ends at a proxy in front): that URL
 	// is signed.
-	signed := "https://" + strings.TrimPrefix(url, "http://")
-	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(hubspot.SignV3(testSecret, http.MethodPost, signed, body, stamp)))
-	req.Header.Set(hubspot.HeaderRequestTimestamp, stamp)
+	hubspot.SetSignatureV3(req.Header, testSecret, "https://"+strings.TrimPrefix(url, "http://"), body, time.Now())
 	return req
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,10 +67,7 @@ func (a *attacker) hubspotPost(body string, ts time.Time, mutate func(*http.Requ
 	u := a.url("/webhooks/hubspot")
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	stamp := strconv.FormatInt(ts.UnixMilli(), 10)
-	sig := hubspot.SignV3(HubSpotClientSecret, http.MethodPost, hubspot.DecodeV3URI(u), []byte(body), stamp)
-	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(sig))
-	req.Header.Set(hubspot.HeaderRequestTimestamp, stamp)
+	hubspot.SetSignatureV3(req.Header, HubSpotClientSecret, hubspot.DecodeV3URI(u), []byte(body), ts)
 	if mutate != nil {
 		mutate(req)
 	}

@@ -172,6 +172,16 @@ func SignV2(secret, method, uri string, body []byte) []byte {
 	return h.Sum(nil)
 }
 
+// SetSignatureV3 signs a request as HubSpot does: it sets the v3 signature
+// of POST signedURI with body at time at, and the timestamp it covers.
+// Tests and the load tool send webhooks with it; the simulator signs on
+// its own, from HubSpot's document rather than this code.
+func SetSignatureV3(h http.Header, secret, signedURI string, body []byte, at time.Time) {
+	stamp := strconv.FormatInt(at.UnixMilli(), 10)
+	h.Set(HeaderSignatureV3, base64.StdEncoding.EncodeToString(SignV3(secret, http.MethodPost, signedURI, body, stamp)))
+	h.Set(HeaderRequestTimestamp, stamp)
+}
+
 // SignV3 is HMAC-SHA256(key=clientSecret, method + uri + body + timestamp);
 // uri must already be decoded with DecodeV3URI.
 func SignV3(secret, method, uri string, body []byte, timestamp string) []byte {

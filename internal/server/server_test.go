@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,10 +87,7 @@ func (f *fixture) postHubSpot(body string, ts time.Time, mutate func(*http.Reque
 	url := f.url + "/webhooks/hubspot"
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	stamp := strconv.FormatInt(ts.UnixMilli(), 10)
-	sig := hubspot.SignV3(secret, http.MethodPost, "https://"+strings.TrimPrefix(url, "http://"), []byte(body), stamp)
-	req.Header.Set(hubspot.HeaderSignatureV3, base64.StdEncoding.EncodeToString(sig))
-	req.Header.Set(hubspot.HeaderRequestTimestamp, stamp)
+	hubspot.SetSignatureV3(req.Header, secret, "https://"+strings.TrimPrefix(url, "http://"), []byte(body), ts)
 	if mutate != nil {
 		mutate(req)
 	}
