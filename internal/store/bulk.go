@@ -14,6 +14,7 @@ import (
 type txn struct {
 	*sql.Tx
 	placeholder func(n int) string
+	arrays      bool       // see backend.arrays
 	stmts       *stmtCache // nil: the driver caches prepared statements itself
 	// noValueHashes: see config.noValueHashes.
 	noValueHashes bool
@@ -106,7 +107,18 @@ func run(ctx context.Context, tx txn, text string, args []any, scan func(*sql.Ro
 // bulkIn runs `head (…values…) tail` with fixed as the statement's first
 // parameters ($1…) and values in the parenthesised list, in as few
 // statements as chunkSizes allow. With scan, the statement returns rows.
+//
+// On PostgreSQL the values go as one array parameter, `= ANY($n)`, in one
+// statement: a lookup of 200 records took five statements (64+64+64+4+4),
+// each a round trip and an execution (issue 7).
 func bulkIn(ctx context.Context, tx txn, head, tail string, fixed, values []any, scan func(*sql.Rows) error) error {
+	if len(values) == 0 {
+		return nil
+	}
+	if arr, ok := asArray(values); ok && tx.arrays && strings.HasSuffix(head, " IN") {
+		q := strings.TrimSuffix(head, "IN") + "= ANY(" + tx.placeholder(len(fixed)+1) + ") " + tail
+		return run(ctx, tx, q, append(append(make([]any, 0, len(fixed)+1), fixed...), arr), scan)
+	}
 	for len(values) > 0 {
 		n := chunkSizes[len(chunkSizes)-1]
 		for _, size := range chunkSizes {
@@ -133,4 +145,28 @@ func bulkIn(ctx context.Context, tx txn, head, tail string, fixed, values []any,
 		values = values[n:]
 	}
 	return nil
+}
+
+// asArray turns values of one type, strings or int64s, into a typed slice
+// that the PostgreSQL driver sends as an array.
+func asArray(values []any) (any, bool) {
+	switch values[0].(type) {
+	case string:
+		return typed[string](values)
+	case int64:
+		return typed[int64](values)
+	}
+	return nil, false
+}
+
+func typed[T any](values []any) ([]T, bool) {
+	out := make([]T, len(values))
+	for i, v := range values {
+		t, ok := v.(T)
+		if !ok {
+			return nil, false
+		}
+		out[i] = t
+	}
+	return out, true
 }

@@ -140,7 +140,7 @@ func (s *sqlStore) inTx(ctx context.Context, f func(tx *sql.Tx) error) (err erro
 }
 
 func (s *sqlStore) txn(tx *sql.Tx) txn {
-	return txn{Tx: tx, placeholder: s.b.placeholder, stmts: s.stmts, noValueHashes: s.cfg.noValueHashes}
+	return txn{Tx: tx, placeholder: s.b.placeholder, arrays: s.b.arrays, stmts: s.stmts, noValueHashes: s.cfg.noValueHashes}
 }
 
 func ignoreDone(err error) error {

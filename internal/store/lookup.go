@@ -46,7 +46,7 @@ func (s *sqlStore) Lookup(ctx context.Context, refs []RecordRef) (map[RecordRef]
 		return nil, fmt.Errorf("store: lookup: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // read-only: nothing to keep
-	rt := txn{Tx: tx, placeholder: s.b.placeholder}
+	rt := txn{Tx: tx, placeholder: s.b.placeholder, arrays: s.b.arrays}
 	all := slices.Clone(refs)
 	for _, r := range refs {
 		out[r] = RecordState{Versions: map[string]time.Time{}, Hashes: map[string]string{}, Written: map[string]string{}}

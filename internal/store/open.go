@@ -37,6 +37,9 @@ type backend struct {
 	// different rows instead of waiting for each other. Empty on SQLite,
 	// where the writer holds the whole database.
 	skipLocked string
+	// arrays: a list of values travels as one array parameter (= ANY($n))
+	// instead of a list of parameters; see bulkIn.
+	arrays bool
 }
 
 // Open opens the store at databaseURL, "sqlite:PATH" or "postgres://…"
@@ -144,6 +147,7 @@ func openBackend(ctx context.Context, databaseURL string) (*backend, error) {
 			dialect: goose.DialectPostgres, migrations: postgres.Migrations(), locker: locker, committers: 4,
 			placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 			skipLocked:  " FOR UPDATE SKIP LOCKED",
+			arrays:      true,
 		}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported database URL %q: want sqlite:PATH or postgres://…", redact(databaseURL))

@@ -150,10 +150,8 @@ func settle(ctx context.Context, tx txn, st Settlement, now time.Time) (lost, to
 	if err := putLinks(ctx, tx, st.Links, now); err != nil {
 		return 0, 0, err
 	}
-	for _, w := range st.Written {
-		if err := setWritten(ctx, tx, w, nanos(now)); err != nil {
-			return 0, 0, err
-		}
+	if err := setWritten(ctx, tx, st.Written, nanos(now)); err != nil {
+		return 0, 0, err
 	}
 	if err := recordSeen(ctx, tx, st.Seen); err != nil {
 		return 0, 0, err
@@ -389,16 +387,35 @@ func deleteLink(ctx context.Context, tx txn, u LinkRef) error {
 	return nil
 }
 
-func setWritten(ctx context.Context, tx txn, w Written, now int64) error {
-	if len(w.Fields) == 0 {
+func setWritten(ctx context.Context, tx txn, written []Written, now int64) error {
+	type key struct {
+		side   hubforce.Side
+		object hubforce.Object
+		id     string
+		field  string
+	}
+	// One statement per table for the whole settlement: a round writes
+	// hundreds of records, and a statement per record kept PostgreSQL
+	// waiting on round trips (issue 7). A later entry for the same field
+	// wins, as it would written one after the other; ON CONFLICT may not
+	// touch a row twice in one statement.
+	values := map[key]string{}
+	for _, w := range written {
+		for f, v := range w.Fields {
+			values[key{w.Side, w.Object, w.ID, f}] = v
+		}
+	}
+	if len(values) == 0 {
 		return nil
 	}
 	// Sorted so that two replicas writing one record lock its rows in the
 	// same order.
-	names := slices.Sorted(maps.Keys(w.Fields))
-	rows := make([][]any, len(names))
-	for i, f := range names {
-		rows[i] = []any{w.Side, w.Object, w.ID, f, w.Fields[f], now}
+	keys := slices.SortedFunc(maps.Keys(values), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.side, b.side), cmp.Compare(a.object, b.object), cmp.Compare(a.id, b.id), cmp.Compare(a.field, b.field))
+	})
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k.side, k.object, k.id, k.field, values[k], now}
 	}
 	if err := bulk(ctx, tx, `INSERT INTO written (side, object, record_id, field, value, updated_at)`,
 		`ON CONFLICT (side, object, record_id, field) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -409,8 +426,8 @@ func setWritten(ctx context.Context, tx txn, w Written, now int64) error {
 	// values seen takes it, at the version it had, so that a later
 	// observation of this value (the echo) is no news, and one of another
 	// value is, even within the same second (SPEC §3.2, §3.3).
-	for i, f := range names {
-		rows[i] = []any{w.Side, w.Object, w.ID, f, int64(0), ValueHash(w.Fields[f])}
+	for i, k := range keys {
+		rows[i] = []any{k.side, k.object, k.id, k.field, int64(0), ValueHash(values[k])}
 	}
 	if err := bulk(ctx, tx, `INSERT INTO record_versions (side, object, record_id, version_key, version, value_hash)`,
 		`ON CONFLICT (side, object, record_id, version_key) DO UPDATE SET value_hash = excluded.value_hash`,
