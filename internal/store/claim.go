@@ -60,6 +60,9 @@ func (s *sqlStore) ClaimRecords(ctx context.Context, to hubforce.Side, owner str
 	err = s.inTx(ctx, func(sqltx *sql.Tx) error {
 		tx := s.txn(sqltx)
 		out = nil
+		if err := releaseExpired(ctx, tx, from, nanos(now)); err != nil {
+			return err
+		}
 		candidates, err := dueRecords(ctx, tx, from, nanos(now), records)
 		if err != nil || len(candidates) == 0 {
 			return err
@@ -100,12 +103,24 @@ func (s *sqlStore) ClaimRecords(ctx context.Context, to hubforce.Side, owner str
 	return out, nil
 }
 
+// releaseExpired frees the changes held under leases that have expired (a
+// round that died with its process, or outlived its lease), so that
+// dueRecords, which looks only at free changes, sees them again.
+func releaseExpired(ctx context.Context, tx txn, from hubforce.Side, now int64) error {
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE pending SET lease_token = NULL WHERE lease_token IN (
+		     SELECT l.token FROM record_leases l WHERE l.side = $1 AND l.lease_until <= $2)`, from, now); err != nil {
+		return fmt.Errorf("release expired leases: %w", err)
+	}
+	return nil
+}
+
 // dueRecords finds up to max records whose first pending change is due and
-// which no unexpired lease holds.
+// free, and which no unexpired lease holds.
 func dueRecords(ctx context.Context, tx txn, from hubforce.Side, now int64, max int) ([]recordKey, error) {
 	rows, err := tx.QueryContext(ctx,
 		`SELECT p.object, p.record_id FROM pending p
-		 WHERE p.side = $1 AND p.due_at <= $2
+		 WHERE p.side = $1 AND p.due_at <= $2 AND p.lease_token IS NULL
 		 AND NOT EXISTS (SELECT 1 FROM pending q
 		     WHERE q.side = p.side AND q.object = p.object AND q.record_id = p.record_id AND q.seq < p.seq)
 		 AND NOT EXISTS (SELECT 1 FROM record_leases l
@@ -204,10 +219,11 @@ func takeChanges(ctx context.Context, tx txn, from hubforce.Side, token string, 
 // change (all completed, or none taken because of the cap).
 func releaseEmpty(ctx context.Context, tx txn, token string) error {
 	if _, err := tx.ExecContext(ctx,
+		// NOT IN, not NOT EXISTS: a set compared with a set (a hashed
+		// subplan on PostgreSQL), where a correlated probe was planned as
+		// every lease against every change of the token.
 		`DELETE FROM record_leases WHERE token = $1
-		 AND NOT EXISTS (SELECT 1 FROM pending p
-		     WHERE p.side = record_leases.side AND p.object = record_leases.object
-		     AND p.record_id = record_leases.record_id AND p.lease_token = $1)`, token); err != nil {
+		 AND (side, object, record_id) NOT IN (SELECT side, object, record_id FROM pending WHERE lease_token = $1)`, token); err != nil {
 		return fmt.Errorf("release leases: %w", err)
 	}
 	return nil

@@ -141,14 +141,17 @@ func testLeaseExpiry(t *testing.T, newDB NewDatabase) {
 	if len(old) != 1 {
 		t.Fatalf("claimed %d, want 1", len(old))
 	}
+	// A later change of the record arrives while the first owner holds it.
+	ingest(t, s, prop("e2", "501", "email", "b", at(2)))
 	clock.Advance(59 * time.Second)
 	if c := claim(t, s, hubforce.Salesforce, "w2", 10, time.Minute); len(c) != 0 {
 		t.Fatalf("claimed %v under a live lease", seqs(c))
 	}
 	clock.Advance(time.Second)
+	// The change the dead owner held comes back, ahead of the later one.
 	taken := claim(t, s, hubforce.Salesforce, "w2", 10, time.Minute)
-	if len(taken) != 1 || taken[0].Lease == old[0].Lease {
-		t.Fatalf("expired lease not reclaimed: %+v", taken)
+	if len(taken) != 2 || taken[0].Seq != old[0].Seq || taken[0].Lease == old[0].Lease || taken[1].Change.DeliveryID != "e2" {
+		t.Fatalf("expired lease not reclaimed with the record's changes in order: %+v", taken)
 	}
 	// The first owner comes back too late: nothing it does counts.
 	for name, op := range map[string]func() error{
