@@ -2,13 +2,16 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/store"
+	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 func TestCoalescesARecordsChangesIntoOneWrite(t *testing.T) {
@@ -509,18 +512,7 @@ func TestStoreErrorsAreNotSwallowed(t *testing.T) {
 
 func TestUnlinkedRecordTheBridgeJustWroteWaitsForItsLink(t *testing.T) {
 	v := newEnv(t, ReadBack)
-	v.hs.put(hubforce.Contact, "501", ts(1), map[string]string{"email": "a@example.com", "lastname": "L"})
-	v.sf.put(hubforce.Contact, "003A", ts(1), map[string]string{"Email": "a@example.com", "LastName": "L", "by": "bridge"})
-	// What the bridge's create wrote: its values, every other field blank.
-	created := map[string]string{CompanyField: ""}
-	for _, f := range mapping.Default().Names(hubforce.Contact, hubforce.Salesforce) {
-		created[f] = ""
-	}
-	created["Email"], created["LastName"] = "a@example.com", "L"
-	if err := v.st.Settle(context.Background(), store.Settlement{Written: []store.Written{{Side: hubforce.Salesforce,
-		Object: hubforce.Contact, ID: "003A", Fields: created}}}); err != nil {
-		t.Fatal(err)
-	}
+	v.bridgeCreated("003A")
 	// The notification of the bridge's own create overtakes its link.
 	v.ingest(sfNote(hubforce.Contact, "003A", ts(1), map[string]string{"Email": "a@example.com"}))
 	v.deliver(hubforce.HubSpot)
@@ -535,5 +527,96 @@ func TestUnlinkedRecordTheBridgeJustWroteWaitsForItsLink(t *testing.T) {
 	}
 	if q := v.pending(hubforce.HubSpot); q.Pending != 0 {
 		t.Fatalf("%d changes left", q.Pending)
+	}
+}
+
+// The link of the bridge's own record is recorded while its notification's
+// round reads it back: the round finds it, and settles the echo at once
+// instead of waiting and reading the record again.
+func TestLinkRecordedDuringTheReadBackIsFound(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.bridgeCreated("003A")
+	v.ingest(sfNote(hubforce.Contact, "003A", ts(1), map[string]string{"Email": "a@example.com"}))
+	v.sf.beforeRead = func() { v.link(hubforce.Contact, "501", "003A") }
+	v.deliver(hubforce.HubSpot)
+	if q := v.pending(hubforce.HubSpot); q.Pending != 0 {
+		t.Fatalf("%d changes left waiting: %v", q.Pending, v.decisions(hubforce.Salesforce, hubforce.Contact, "003A"))
+	}
+	if reads, _ := v.sf.calls(); reads != 1 {
+		t.Fatalf("%d Salesforce reads, want 1", reads)
+	}
+	if _, writes := v.hs.calls(); writes != 0 {
+		t.Fatalf("the bridge's own record was written back: %v", v.hs.written)
+	}
+	if d := strings.Join(v.decisions(hubforce.Salesforce, hubforce.Contact, "003A"), "\n"); !strings.Contains(d, "echo") {
+		t.Fatalf("the notification was not settled as an echo:\n%s", d)
+	}
+}
+
+// bridgeCreated puts Salesforce contact id in the state the bridge's own
+// create leaves it: last modified by the bridge, its values remembered as
+// written, and not linked yet.
+func (v *env) bridgeCreated(id string) {
+	v.t.Helper()
+	v.hs.put(hubforce.Contact, "501", ts(1), map[string]string{"email": "a@example.com", "lastname": "L"})
+	v.sf.put(hubforce.Contact, id, ts(1), map[string]string{"Email": "a@example.com", "LastName": "L", "by": "bridge"})
+	// What the bridge's create wrote: its values, every other field blank.
+	created := map[string]string{CompanyField: ""}
+	for _, f := range mapping.Default().Names(hubforce.Contact, hubforce.Salesforce) {
+		created[f] = ""
+	}
+	created["Email"], created["LastName"] = "a@example.com", "L"
+	if err := v.st.Settle(context.Background(), store.Settlement{Written: []store.Written{{Side: hubforce.Salesforce,
+		Object: hubforce.Contact, ID: id, Fields: created}}}); err != nil {
+		v.t.Fatal(err)
+	}
+}
+
+// countingStore counts the queue counts the scheduler asks for.
+type countingStore struct {
+	Store
+	mu     sync.Mutex
+	counts int
+}
+
+func (c *countingStore) QueueStats(ctx context.Context, to hubforce.Side) (store.QueueStats, error) {
+	c.mu.Lock()
+	c.counts++
+	c.mu.Unlock()
+	return c.Store.QueueStats(ctx, to)
+}
+
+// A backlog is not counted before every round: a full claim says more is
+// due, and counting a queue of thousands costs a scan of it (issue 7).
+func TestBacklogIsNotCountedBeforeEveryRound(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	counter := &countingStore{Store: v.st}
+	v.e.Store = counter
+	v.e.Config.BatchMax, v.e.Config.Workers = 10, 2
+	var changes []hubforce.Change
+	for i := range 200 {
+		id := fmt.Sprint(1000 + i)
+		email := fmt.Sprintf("p%d@example.com", i)
+		v.hs.put(hubforce.Contact, id, ts(1), map[string]string{"email": email, "lastname": "L"})
+		changes = append(changes, hsProp(id, "email", email, ts(1)))
+	}
+	v.ingest(changes...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := v.e.Run(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	testkit.WaitFor(t, "the backlog to reach Salesforce", 30*time.Second, func() bool { return v.sf.count(hubforce.Contact) == 200 })
+	cancel()
+	<-done
+	counter.mu.Lock()
+	defer counter.mu.Unlock()
+	// 20 rounds: the first look counts each direction's queue, and a
+	// partial claim or an idle second may add one; never one per round.
+	if counter.counts > 5 {
+		t.Fatalf("the queue was counted %d times for 20 rounds", counter.counts)
 	}
 }

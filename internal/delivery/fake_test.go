@@ -38,6 +38,8 @@ type fakeSide struct {
 	recordErr func(w Write) error
 	holdErr   error
 	used, cap int
+	// beforeRead runs at the start of every Read, outside the lock.
+	beforeRead func()
 }
 
 func newFake(side hubforce.Side, mode SourceMode) *fakeSide {
@@ -108,6 +110,9 @@ func (f *fakeSide) calls() (reads, writes int) {
 }
 
 func (f *fakeSide) Read(_ context.Context, obj hubforce.Object, ids, fields []string, company bool) (map[string]hubforce.Record, error) {
+	if f.beforeRead != nil {
+		f.beforeRead()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reads++

@@ -371,6 +371,21 @@ func later(a, b time.Time) time.Time {
 // record is updated rather than duplicated. A retried create finds what the
 // lost attempt made the same way.
 func (rd *round) resolveTargets(ctx context.Context, obj hubforce.Object, rs []*record) ([]*record, error) {
+	// The bridge's own record, unlinked when the round began: the round
+	// that made it may have recorded its link since (its echo often
+	// arrives before that round commits), and looking again costs one
+	// query where waiting costs another read of every such record.
+	var late []*record
+	for _, r := range rs {
+		if r.target == "" && r.byBridge && r.items[0].Attempts < linkGrace {
+			late = append(late, r)
+		}
+	}
+	if len(late) > 0 {
+		if err := rd.lookup(ctx, late); err != nil {
+			return rs, err
+		}
+	}
 	var unlinked []*record
 	byKey := map[mapping.MatchKey][]string{}
 	live := rs[:0]

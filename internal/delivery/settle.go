@@ -28,7 +28,8 @@ type settlement struct {
 	lags      []time.Duration
 	lines     []func()
 	alerts    []func()
-	recovered bool // a write went through after failures: bring the waiting changes forward
+	recovered bool            // a write went through after failures: bring the waiting changes forward
+	waits     map[waitKey]int // waitFor's groups in add.Retry
 }
 
 // finish completes changes that need no write, recording why.
@@ -80,8 +81,25 @@ func (s *settlement) waitFor(items []store.Claimed, reason string) {
 		return
 	}
 	delay := min(time.Second<<min(items[0].Attempts, 6), s.e.Config.MaxDelay)
-	s.add.Retry = append(s.add.Retry, store.Retry{Items: items, At: s.e.Now().Add(delay), Reason: reason})
 	s.count("waiting", len(items))
+	// Records waiting alike join one group: one statement in the store,
+	// not one per record.
+	k := waitKey{reason, delay}
+	if i, ok := s.waits[k]; ok {
+		s.add.Retry[i].Items = append(s.add.Retry[i].Items, items...)
+		return
+	}
+	if s.waits == nil {
+		s.waits = map[waitKey]int{}
+	}
+	s.waits[k] = len(s.add.Retry)
+	s.add.Retry = append(s.add.Retry, store.Retry{Items: items, At: s.e.Now().Add(delay), Reason: reason})
+}
+
+// waitKey names the changes waitFor reschedules alike.
+type waitKey struct {
+	reason string
+	delay  time.Duration
 }
 
 // fail settles changes whose write (or a read before it) failed, by the
@@ -277,7 +295,7 @@ func (s *settlement) say(ctx context.Context) {
 }
 
 func (s *settlement) reset() {
-	s.add = store.Settlement{}
+	s.add, s.waits = store.Settlement{}, nil
 	s.counts, s.lags, s.lines, s.alerts, s.recovered = nil, nil, nil, nil, false
 }
 
