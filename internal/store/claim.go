@@ -108,8 +108,11 @@ func (s *sqlStore) ClaimRecords(ctx context.Context, to hubforce.Side, owner str
 // dueRecords, which looks only at free changes, sees them again.
 func releaseExpired(ctx context.Context, tx txn, from hubforce.Side, now int64) error {
 	if _, err := tx.ExecContext(ctx,
-		`UPDATE pending SET lease_token = NULL WHERE lease_token IN (
-		     SELECT l.token FROM record_leases l WHERE l.side = $1 AND l.lease_until <= $2)`, from, now); err != nil {
+		// Led by the expired leases (usually none), each found by its
+		// record's changes.
+		`UPDATE pending SET lease_token = NULL
+		 WHERE (side, object, record_id, lease_token) IN (
+		     SELECT l.side, l.object, l.record_id, l.token FROM record_leases l WHERE l.side = $1 AND l.lease_until <= $2)`, from, now); err != nil {
 		return fmt.Errorf("release expired leases: %w", err)
 	}
 	return nil
@@ -219,11 +222,10 @@ func takeChanges(ctx context.Context, tx txn, from hubforce.Side, token string, 
 // change (all completed, or none taken because of the cap).
 func releaseEmpty(ctx context.Context, tx txn, token string) error {
 	if _, err := tx.ExecContext(ctx,
-		// NOT IN, not NOT EXISTS: a set compared with a set (a hashed
-		// subplan on PostgreSQL), where a correlated probe was planned as
-		// every lease against every change of the token.
 		`DELETE FROM record_leases WHERE token = $1
-		 AND (side, object, record_id) NOT IN (SELECT side, object, record_id FROM pending WHERE lease_token = $1)`, token); err != nil {
+		 AND NOT EXISTS (SELECT 1 FROM pending p
+		     WHERE p.side = record_leases.side AND p.object = record_leases.object
+		     AND p.record_id = record_leases.record_id AND p.lease_token = $1)`, token); err != nil {
 		return fmt.Errorf("release leases: %w", err)
 	}
 	return nil
