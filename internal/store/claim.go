@@ -152,69 +152,55 @@ func dueRecords(ctx context.Context, tx txn, from hubforce.Side, now int64, max 
 // to max changes in all. A record's changes left over stay pending under
 // its lease and go with its next claim.
 func takeChanges(ctx context.Context, tx txn, from hubforce.Side, token string, until time.Time, max int) ([]Claimed, error) {
+	// One statement: the records in the order of their first change, each
+	// record's changes in order, so that the cap cuts the last record
+	// short, never one in between.
 	rows, err := tx.QueryContext(ctx,
-		`SELECT p.seq, p.object, p.record_id FROM pending p JOIN record_leases l
-		     ON l.side = p.side AND l.object = p.object AND l.record_id = p.record_id
-		 WHERE l.token = $1 AND p.side = $2 ORDER BY p.seq`, token, from)
+		`UPDATE pending SET lease_token = $1 WHERE seq IN (
+		     SELECT seq FROM (
+		         SELECT p.seq, MIN(p.seq) OVER (PARTITION BY p.object, p.record_id) AS first
+		         FROM pending p JOIN record_leases l
+		             ON l.side = p.side AND l.object = p.object AND l.record_id = p.record_id
+		         WHERE l.token = $1 AND p.side = $2) AS t
+		     ORDER BY first, seq LIMIT $3)
+		 RETURNING seq, object, record_id, payload, attempts, last_error, enqueued_at`, token, from, max)
 	if err != nil {
 		return nil, fmt.Errorf("take changes: %w", err)
 	}
-	type row struct {
-		seq int64
-		k   recordKey
+	defer rows.Close()
+	type taken struct {
+		c Claimed
+		k recordKey
 	}
-	var all []row
+	var all []taken
+	first := map[recordKey]int64{}
 	for rows.Next() {
-		r := row{k: recordKey{side: from}}
-		if err := rows.Scan(&r.seq, &r.k.object, &r.k.id); err != nil {
-			rows.Close()
+		t := taken{c: Claimed{Lease: token, LeaseUntil: until}, k: recordKey{side: from}}
+		var payload string
+		var enqueued int64
+		if err := rows.Scan(&t.c.Seq, &t.k.object, &t.k.id, &payload, &t.c.Attempts, &t.c.LastError, &enqueued); err != nil {
 			return nil, fmt.Errorf("take changes: %w", err)
 		}
-		all = append(all, r)
+		if err := json.Unmarshal([]byte(payload), &t.c.Change); err != nil {
+			return nil, fmt.Errorf("take changes: change %d: decode: %w", t.c.Seq, err)
+		}
+		t.c.EnqueuedAt = fromNanos(enqueued)
+		if f, ok := first[t.k]; !ok || t.c.Seq < f {
+			first[t.k] = t.c.Seq
+		}
+		all = append(all, t)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("take changes: %w", err)
 	}
-	// Records in the order of their first change, each record's changes
-	// in order: the cap cuts the last record short, never one in between.
-	first := map[recordKey]int{}
-	for i, r := range all {
-		if _, ok := first[r.k]; !ok {
-			first[r.k] = i
-		}
+	// RETURNING gives no order: put it back.
+	slices.SortFunc(all, func(a, b taken) int {
+		return cmp.Or(cmp.Compare(first[a.k], first[b.k]), cmp.Compare(a.c.Seq, b.c.Seq))
+	})
+	out := make([]Claimed, len(all))
+	for i, t := range all {
+		out[i] = t.c
 	}
-	slices.SortStableFunc(all, func(a, b row) int { return cmp.Compare(first[a.k], first[b.k]) })
-	seqs := make([]any, 0, min(max, len(all)))
-	for _, r := range all[:min(max, len(all))] {
-		seqs = append(seqs, r.seq)
-	}
-	var out []Claimed
-	err = bulkIn(ctx, tx, `UPDATE pending SET lease_token = $1 WHERE seq IN`,
-		`RETURNING seq, payload, attempts, last_error, enqueued_at`, []any{token}, seqs,
-		func(r *sql.Rows) error {
-			c := Claimed{Lease: token, LeaseUntil: until}
-			var payload string
-			var enqueued int64
-			if err := r.Scan(&c.Seq, &payload, &c.Attempts, &c.LastError, &enqueued); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(payload), &c.Change); err != nil {
-				return fmt.Errorf("change %d: decode: %w", c.Seq, err)
-			}
-			c.EnqueuedAt = fromNanos(enqueued)
-			out = append(out, c)
-			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("take changes: %w", err)
-	}
-	// RETURNING gives no order; the claim's order is the one above.
-	pos := make(map[int64]int, len(seqs))
-	for i, s := range seqs {
-		pos[s.(int64)] = i
-	}
-	slices.SortFunc(out, func(a, b Claimed) int { return cmp.Compare(pos[a.Seq], pos[b.Seq]) })
 	return out, nil
 }
 

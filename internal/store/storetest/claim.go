@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,34 @@ func testClaimOrder(t *testing.T, newDB NewDatabase) {
 	}
 	if fmt.Sprint(got) != "[e0 e1 e2 e3 e4 e5]" {
 		t.Fatalf("claimed %v, want e0..e5 in order", got)
+	}
+}
+
+// A claim capped on changes takes whole records in the order of their
+// first change and cuts only the last one short; its other changes go with
+// the next claim.
+func testChangeCap(t *testing.T, newDB NewDatabase) {
+	s := Open(t, newDB(t))
+	ingest(t, s, prop("a1", "501", "email", "a", at(1)), prop("b1", "502", "email", "a", at(2)),
+		prop("a2", "501", "phone", "1", at(3)), prop("b2", "502", "phone", "1", at(4)),
+		prop("a3", "501", "lastname", "L", at(5)), prop("b3", "502", "lastname", "L", at(6)))
+	ctx := context.Background()
+	first, err := s.ClaimRecords(ctx, hubforce.Salesforce, "w1", 10, 4, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(seqs(first), " "); got != "a1 a2 a3 b1" {
+		t.Fatalf("claimed %s, want a1 a2 a3 b1", got)
+	}
+	if err := s.Complete(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	next, err := s.ClaimRecords(ctx, hubforce.Salesforce, "w2", 10, 4, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(seqs(next), " "); got != "b2 b3" {
+		t.Fatalf("then claimed %s, want b2 b3", got)
 	}
 }
 

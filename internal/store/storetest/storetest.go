@@ -42,6 +42,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"GroupErrorFailsAllCallersCommitsNothing", testGroupError},
 		{"ClaimersNeverShareARecord", testClaimersNeverShare},
 		{"ClaimPreservesRecordOrder", testClaimOrder},
+		{"ChangeCapCutsOnlyTheLastRecord", testChangeCap},
 		{"RescheduledHeadHoldsItsRecord", testRescheduleHoldsRecord},
 		{"ExpiredLeaseIsReclaimed", testLeaseExpiry},
 		{"LeaseCanBeExtended", testExtendLease},
