@@ -303,7 +303,8 @@ func (e *Engine) startRounds(ctx context.Context, d *direction, busy *int, round
 		if err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
-		full := records(items) >= e.Config.BatchMax
+		// Full by either cap: more is due.
+		full := records(items) >= e.Config.BatchMax || len(items) >= e.Config.BatchMax*e.Config.ChangesPerRecord
 		d.mu.Lock()
 		d.backlog = full
 		d.mu.Unlock()
