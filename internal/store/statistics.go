@@ -116,6 +116,9 @@ func (s *sqlStore) refreshStatistics(ctx context.Context) error {
 	}
 	// The names come from statsTables, not from input.
 	if len(vacuum) > 0 {
+		// TRUNCATE false: giving the emptied end of a queue table back to
+		// the system takes an exclusive lock, which VACUUM waited for (up
+		// to 5 s, retrying) while every claim and ingest queued behind it.
 		if _, err := s.b.write.ExecContext(ctx, `VACUUM (ANALYZE, SKIP_LOCKED, TRUNCATE false) `+strings.Join(vacuum, ", ")); err != nil {
 			return fmt.Errorf("store: vacuum %s: %w", strings.Join(vacuum, ", "), err)
 		}
