@@ -123,8 +123,10 @@ type direction struct {
 	overShare bool
 	probedAt  time.Time // budget usage last refreshed while paused
 	triedAt   time.Time // a waiting change last brought forward to probe the side
-	// backlog: the last claim was full, so more is due; countedAt: when
-	// the queue was last counted.
+
+	// Only the direction's scheduler reads and writes these. backlog: the
+	// last claim was full, so more is due; countedAt: when the queue was
+	// last counted.
 	backlog   bool
 	countedAt time.Time
 }
@@ -253,10 +255,7 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 		return e.linger(d), nil
 	}
 	now := e.Now()
-	d.mu.Lock()
-	backlog := d.backlog && now.Sub(d.countedAt) < time.Second
-	d.mu.Unlock()
-	if backlog {
+	if d.backlog && now.Sub(d.countedAt) < time.Second {
 		// The last claim was full: more is due, and counting the queue to
 		// know it would cost a scan of the whole backlog per round. It is
 		// still counted once a second, for the depth the operator sees.
@@ -266,9 +265,7 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 	if err != nil {
 		return 0, fmt.Errorf("queue stats: %w", err)
 	}
-	d.mu.Lock()
 	d.countedAt = now
-	d.mu.Unlock()
 	if e.Observe != nil {
 		e.Observe.QueueDepth(d.to, q.Pending)
 	}
@@ -304,10 +301,8 @@ func (e *Engine) startRounds(ctx context.Context, d *direction, busy *int, round
 			return fmt.Errorf("claim: %w", err)
 		}
 		// Full by either cap: more is due.
-		full := records(items) >= e.Config.BatchMax || len(items) >= e.Config.BatchMax*e.Config.ChangesPerRecord
-		d.mu.Lock()
+		full := len(coalesce(items)) >= e.Config.BatchMax || len(items) >= e.Config.BatchMax*e.Config.ChangesPerRecord
 		d.backlog = full
-		d.mu.Unlock()
 		if len(items) == 0 {
 			return nil // what is due is held by rounds in flight
 		}
@@ -330,15 +325,6 @@ func (e *Engine) startRounds(ctx context.Context, d *direction, busy *int, round
 		})
 	}
 	return nil
-}
-
-// records counts the records items belong to.
-func records(items []store.Claimed) int {
-	seen := map[[2]string]bool{}
-	for _, it := range items {
-		seen[[2]string{string(it.Change.Object), it.Change.RecordID}] = true
-	}
-	return len(seen)
 }
 
 // claim leases the next round's records going to side `to`.

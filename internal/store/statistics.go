@@ -38,8 +38,8 @@ var statsTables = []struct {
 	vacuum bool
 }{{"pending", true}, {"record_leases", true}, {"record_versions", false}, {"written", false}, {"links", false}}
 
-// statsKeeper analyses statsTables when they have changed enough, until
-// stopped.
+// statsKeeper analyses (and, for the queue tables, vacuums) statsTables when
+// they have changed enough, until stopped.
 type statsKeeper struct {
 	stop chan struct{}
 	done chan struct{}
