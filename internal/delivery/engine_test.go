@@ -620,3 +620,29 @@ func TestBacklogIsNotCountedBeforeEveryRound(t *testing.T) {
 		t.Fatalf("the queue was counted %d times for 20 rounds", counter.counts)
 	}
 }
+
+// A round whose process is stopped while it writes still records what it
+// wrote: its record linked and its changes settled, so that the echo of
+// the write is known for one and nothing is written twice.
+func TestStoppingDuringAWriteStillSettlesIt(t *testing.T) {
+	v := newEnv(t, ReadBack)
+	v.hs.put(hubforce.Contact, "501", ts(1), map[string]string{"email": "ada@example.com", "lastname": "L"})
+	v.ingest(hsProp("501", "email", "ada@example.com", ts(1)))
+	ctx, stop := context.WithCancel(context.Background())
+	v.sf.beforeWrite = stop
+	items, err := v.e.claim(ctx, hubforce.Salesforce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.e.round(ctx, hubforce.Salesforce, items)
+	if v.sf.count(hubforce.Contact) != 1 {
+		t.Fatalf("the write did not happen: %d contacts in Salesforce", v.sf.count(hubforce.Contact))
+	}
+	if q := v.pending(hubforce.Salesforce); q.Pending != 0 {
+		t.Fatalf("%d changes left claimed after a write that happened: %v\n%s", q.Pending, v.decisions(hubforce.HubSpot, hubforce.Contact, "501"), v.log)
+	}
+	l, err := v.st.GetLink(context.Background(), hubforce.Contact, hubforce.HubSpot, "501")
+	if err != nil || l.SalesforceID == "" {
+		t.Fatalf("the new record was not linked (%+v, %v)", l, err)
+	}
+}

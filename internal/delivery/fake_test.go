@@ -38,8 +38,9 @@ type fakeSide struct {
 	recordErr func(w Write) error
 	holdErr   error
 	used, cap int
-	// beforeRead runs at the start of every Read, outside the lock.
-	beforeRead func()
+	// beforeRead and beforeWrite run at the start of every Read and
+	// Write, outside the lock.
+	beforeRead, beforeWrite func()
 }
 
 func newFake(side hubforce.Side, mode SourceMode) *fakeSide {
@@ -159,6 +160,9 @@ func (f *fakeSide) Find(_ context.Context, obj hubforce.Object, key mapping.Matc
 }
 
 func (f *fakeSide) Write(_ context.Context, obj hubforce.Object, writes []Write) ([]hubforce.WriteResult, error) {
+	if f.beforeWrite != nil {
+		f.beforeWrite()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.writes++

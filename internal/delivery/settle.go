@@ -230,8 +230,18 @@ func objectName(s hubforce.Side, obj hubforce.Object) string {
 	return string(obj)
 }
 
-// flushNow commits what was collected and says whether it could.
+// settleWithin bounds a settlement once the round's context has ended.
+const settleWithin = 10 * time.Second
+
+// flushNow commits what was collected and says whether it could. It does
+// so even when the round's context has ended (the process is stopping):
+// what the round wrote has happened, and a write the store never hears of
+// leaves its record unlinked and its values unremembered, so that the echo
+// of it is taken for news and written back over what came since (SPEC
+// §3.3).
 func (s *settlement) flushNow(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleWithin)
+	defer cancel()
 	if s.pending() {
 		var err error
 		for attempt := range 3 {
