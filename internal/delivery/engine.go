@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -123,12 +122,6 @@ type direction struct {
 	overShare bool
 	probedAt  time.Time // budget usage last refreshed while paused
 	triedAt   time.Time // a waiting change last brought forward to probe the side
-
-	// Only the direction's scheduler reads and writes these. backlog: the
-	// last claim was full, so more is due; countedAt: when the queue was
-	// last counted.
-	backlog   bool
-	countedAt time.Time
 }
 
 func (e *Engine) init() {
@@ -250,22 +243,14 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 		return 5 * time.Second, nil
 	}
 	if *busy >= e.Config.Workers {
-		// Nothing could start: the queue is not looked at (a scan of it,
+		// Nothing could start: the queue is not counted (a scan of it,
 		// which a backlog makes slow) until a round finishes.
 		return e.linger(d), nil
-	}
-	now := e.Now()
-	if d.backlog && now.Sub(d.countedAt) < time.Second {
-		// The last claim was full: more is due, and counting the queue to
-		// know it would cost a scan of the whole backlog per round. It is
-		// still counted once a second, for the depth the operator sees.
-		return e.linger(d), e.startRounds(ctx, d, busy, rounds, math.MaxInt64)
 	}
 	q, err := e.Store.QueueStats(ctx, d.to)
 	if err != nil {
 		return 0, fmt.Errorf("queue stats: %w", err)
 	}
-	d.countedAt = now
 	if e.Observe != nil {
 		e.Observe.QueueDepth(d.to, q.Pending)
 	}
@@ -284,30 +269,19 @@ func (e *Engine) dispatch(ctx context.Context, d *direction, busy *int, rounds *
 	if due <= 0 {
 		return linger, nil // a finished round wakes us
 	}
-	if age := now.Sub(q.OldestDue); due < int64(e.Config.BatchMax) && !q.OldestDue.IsZero() && age < linger {
+	if age := e.Now().Sub(q.OldestDue); due < int64(e.Config.BatchMax) && !q.OldestDue.IsZero() && age < linger {
 		return linger - age, nil
 	}
-	return linger, e.startRounds(ctx, d, busy, rounds, due) // a finished round wakes us sooner
-}
-
-// startRounds claims and starts rounds while workers are free: the first
-// whatever its size (it is full, or has lingered), the next ones only while
-// due says a full batch is left, or they would leave half-empty while the
-// first is on its way.
-func (e *Engine) startRounds(ctx context.Context, d *direction, busy *int, rounds *sync.WaitGroup, due int64) error {
+	// The first batch leaves because it is full or has lingered; the next
+	// ones only when full, or they would leave half-empty while the first
+	// is on its way.
 	for first := true; *busy < e.Config.Workers && (first || due >= int64(e.Config.BatchMax)); first = false {
 		items, err := e.claim(ctx, d.to)
 		if err != nil {
-			return fmt.Errorf("claim: %w", err)
+			return 0, fmt.Errorf("claim: %w", err)
 		}
-		// Full by either cap: more is due.
-		full := len(coalesce(items)) >= e.Config.BatchMax || len(items) >= e.Config.BatchMax*e.Config.ChangesPerRecord
-		d.backlog = full
 		if len(items) == 0 {
-			return nil // what is due is held by rounds in flight
-		}
-		if !full {
-			due = 0 // a partial batch took what was due
+			return linger, nil // what is due is held by rounds in flight
 		}
 		due -= int64(len(items))
 		d.mu.Lock()
@@ -324,7 +298,7 @@ func (e *Engine) startRounds(ctx context.Context, d *direction, busy *int, round
 			e.round(ctx, d.to, items)
 		})
 	}
-	return nil
+	return linger, nil // a finished round wakes us sooner
 }
 
 // claim leases the next round's records going to side `to`.

@@ -2,16 +2,13 @@ package delivery
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hubforce/hubforce"
 	"github.com/hubforce/hubforce/internal/mapping"
 	"github.com/hubforce/hubforce/internal/store"
-	"github.com/hubforce/hubforce/internal/testkit"
 )
 
 func TestCoalescesARecordsChangesIntoOneWrite(t *testing.T) {
@@ -569,55 +566,6 @@ func (v *env) bridgeCreated(id string) {
 	if err := v.st.Settle(context.Background(), store.Settlement{Written: []store.Written{{Side: hubforce.Salesforce,
 		Object: hubforce.Contact, ID: id, Fields: created}}}); err != nil {
 		v.t.Fatal(err)
-	}
-}
-
-// countingStore counts the queue counts the scheduler asks for.
-type countingStore struct {
-	Store
-	mu     sync.Mutex
-	counts int
-}
-
-func (c *countingStore) QueueStats(ctx context.Context, to hubforce.Side) (store.QueueStats, error) {
-	c.mu.Lock()
-	c.counts++
-	c.mu.Unlock()
-	return c.Store.QueueStats(ctx, to)
-}
-
-// A backlog is not counted before every round: a full claim says more is
-// due, and counting a queue of thousands costs a scan of it (issue 7).
-func TestBacklogIsNotCountedBeforeEveryRound(t *testing.T) {
-	v := newEnv(t, ReadBack)
-	counter := &countingStore{Store: v.st}
-	v.e.Store = counter
-	v.e.Config.BatchMax, v.e.Config.Workers = 10, 2
-	var changes []hubforce.Change
-	for i := range 200 {
-		id := fmt.Sprint(1000 + i)
-		email := fmt.Sprintf("p%d@example.com", i)
-		v.hs.put(hubforce.Contact, id, ts(1), map[string]string{"email": email, "lastname": "L"})
-		changes = append(changes, hsProp(id, "email", email, ts(1)))
-	}
-	v.ingest(changes...)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := v.e.Run(ctx); err != nil {
-			t.Error(err)
-		}
-	}()
-	testkit.WaitFor(t, "the backlog to reach Salesforce", 30*time.Second, func() bool { return v.sf.count(hubforce.Contact) == 200 })
-	cancel()
-	<-done
-	counter.mu.Lock()
-	defer counter.mu.Unlock()
-	// 20 rounds: the first look counts each direction's queue, and a
-	// partial claim or an idle second may add one; never one per round.
-	if counter.counts > 5 {
-		t.Fatalf("the queue was counted %d times for 20 rounds", counter.counts)
 	}
 }
 
